@@ -1,0 +1,20 @@
+from django.contrib.auth import get_user_model
+from django.contrib.auth.backends import ModelBackend
+
+
+class EmailBackend(ModelBackend):
+    """Sign in by email address in any letter case."""
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        email = kwargs.get("email", username)
+        if email is None or password is None:
+            return None
+        User = get_user_model()
+        try:
+            user = User.objects.get(email__iexact=email.strip())
+        except User.DoesNotExist:
+            User().set_password(password)  # same work either way: no timing oracle
+            return None
+        if user.check_password(password) and self.user_can_authenticate(user):
+            return user
+        return None

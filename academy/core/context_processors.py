@@ -1,0 +1,11 @@
+from django.conf import settings
+from django.utils import translation
+
+
+def academy(request):
+    lang = translation.get_language() or settings.LANGUAGE_CODE
+    return {
+        "LANGUAGE_DIR": "rtl" if translation.get_language_bidi() else "ltr",
+        "SITE_NAME": settings.WAGTAIL_SITE_NAME,
+        "CURRENT_LANGUAGE": lang,
+    }

@@ -1,0 +1,91 @@
+"""Demo organisations and people for trying the site (dev and test settings only)."""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
+from django.db import transaction
+from django.utils import timezone
+from wagtail.models import GroupPagePermission, Page
+
+from academy.organisations.models import Membership, Organisation
+
+from .exceptions import ApplicationError
+
+DEMO_PASSWORD = "academy-demo"
+EDITORS_GROUP = "Curriculum editors"
+ADMINISTRATORS_GROUP = "Academy administrators"
+
+
+@dataclass(frozen=True)
+class DemoPerson:
+    email: str
+    full_name: str
+    what: str
+
+
+DEMO_PEOPLE = [
+    DemoPerson("learner@example.org", "Alex Rivera", "a police officer in Riverside Police Department"),
+    DemoPerson("coordinator@example.org", "Sam Okafor", "Riverside's training coordinator"),
+    DemoPerson("editor@example.org", "Noor Haddad", "a curriculum editor (Wagtail admin)"),
+    DemoPerson("admin@example.org", "Dana Lee", "an academy administrator (superuser)"),
+]
+
+
+def _group_editors() -> Group:
+    group, _ = Group.objects.get_or_create(name=EDITORS_GROUP)
+    group.permissions.add(Permission.objects.get(codename="access_admin"))
+    root = Page.get_first_root_node()
+    for kind in ("add", "change", "publish", "lock", "unlock"):
+        GroupPagePermission.objects.get_or_create(
+            group=group,
+            page=root,
+            permission=Permission.objects.get(
+                codename=f"{kind}_page", content_type__app_label="wagtailcore"
+            ),
+        )
+    return group
+
+
+@transaction.atomic
+def demo_seed() -> list[tuple[DemoPerson, bool]]:
+    """Create the demo organisation and people; running it again changes nothing."""
+    if not settings.ACADEMY_ALLOW_DEMO_DATA:
+        raise ApplicationError("Demo data is only for development: this site refuses it.")
+    User = get_user_model()
+    org, _ = Organisation.objects.get_or_create(
+        name="Riverside Police Department",
+        defaults={"kind": Organisation.Kind.POLICE, "jurisdiction": "us"},
+    )
+    editors = _group_editors()
+    admins, _ = Group.objects.get_or_create(name=ADMINISTRATORS_GROUP)
+    results = []
+    for person in DEMO_PEOPLE:
+        user = User.objects.filter(email__iexact=person.email).first()
+        created = user is None
+        if created:
+            user = User.objects.create_user(
+                email=person.email,
+                password=DEMO_PASSWORD,
+                full_name=person.full_name,
+                time_zone="America/Chicago",
+                email_verified_at=timezone.now(),
+            )
+        if person.email.startswith("learner"):
+            Membership.objects.get_or_create(
+                user=user, organisation=org, defaults={"role": Membership.Role.LEARNER}
+            )
+        elif person.email.startswith("coordinator"):
+            Membership.objects.get_or_create(
+                user=user, organisation=org, defaults={"role": Membership.Role.COORDINATOR}
+            )
+        elif person.email.startswith("editor"):
+            user.groups.add(editors)
+        elif person.email.startswith("admin"):
+            if not (user.is_superuser and user.is_staff):
+                user.is_superuser = user.is_staff = True
+                user.save(update_fields=["is_superuser", "is_staff"])
+            user.groups.add(admins)
+        results.append((person, created))
+    return results

@@ -1,0 +1,54 @@
+from django import template
+from django.conf import settings
+from django.urls import Resolver404, resolve, translate_url
+from django.utils import translation
+from django.utils.translation import get_language_info
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def language_links(context):
+    """Links to this same page in every language, for the switcher."""
+    request = context.get("request")
+    if request is None:
+        return []
+    current = translation.get_language()
+    page = context.get("page")
+    try:
+        match = resolve(request.path)
+    except Resolver404:
+        match = None
+    links = []
+    for code, _name in settings.LANGUAGES:
+        url = None
+        if page is not None and match is not None and match.url_name == "wagtail_serve":
+            own_url = page.get_url(request) or ""
+            rest = request.path[len(own_url):] if request.path.startswith(own_url) else ""
+            with translation.override(code):
+                url = (page.get_url(request) or "") + rest
+        if not url:
+            url = translate_url(request.get_full_path(), code)
+        info = get_language_info(code)
+        links.append(
+            {
+                "code": code,
+                "name": info["name_local"],
+                "url": url,
+                "current": code == current,
+                "bidi": info["bidi"],
+            }
+        )
+    return links
+
+
+@register.filter
+def get_item(mapping, key):
+    if not mapping:
+        return None
+    return mapping.get(key)
+
+
+@register.filter
+def contains(sequence, value):
+    return value in (sequence or [])

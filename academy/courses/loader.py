@@ -1,0 +1,218 @@
+"""Load the checked curriculum into Wagtail pages (the write side of content/).
+
+Pages are found by their stable key, created when missing, given a new published
+revision only when their source changed, and never deleted: learners' records
+point at them. Everything runs in one transaction, so a failure writes nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import translation
+from wagtail.models import Page, Site
+
+from academy.core.models import HomePage
+
+from .content import DEFAULT_LANGUAGE, LANGUAGES, CourseData, ModuleData, read_curriculum
+from .models import CourseAudience, CourseIndexPage, CoursePage, ModulePage
+
+
+@dataclass
+class LoadReport:
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+
+    def line(self) -> str:
+        return (
+            f"created {len(self.created)}, updated {len(self.updated)}, "
+            f"unchanged {len(self.unchanged)}"
+        )
+
+
+def _stream(blocks: list[dict]) -> list[dict]:
+    """Checked blocks to StreamField raw data; block ids are the stable keys."""
+    raw = []
+    for block in blocks:
+        value = dict(block["value"])
+        key = block["key"]
+        for list_field in ("points", "questions", "options"):
+            if list_field in value:
+                value[list_field] = [
+                    {"type": "item", "value": item, "id": f"{key}-{i}"}
+                    for i, item in enumerate(value[list_field])
+                ]
+        if block["type"] == "text":  # a plain rich-text block, not a struct
+            value = value["body"]
+        raw.append({"type": block["type"], "value": value, "id": key})
+    return raw
+
+
+def _publish(page: Page) -> None:
+    page.save_revision().publish()
+
+
+class _Loader:
+    def __init__(self, report: LoadReport):
+        self.report = report
+
+    # -- the fixed part of the tree: home, site and catalogue ------------------
+
+    def ensure_home(self, site_text: dict) -> HomePage:
+        home = HomePage.objects.first()
+        text = site_text.get("home", {})
+        if home is None:
+            root = Page.get_first_root_node()
+            # Wagtail's starter "Welcome" page and its localhost Site make way.
+            for welcome in root.get_children().filter(
+                depth=2, content_type__model="page", content_type__app_label="wagtailcore"
+            ):
+                Site.objects.filter(root_page=welcome).delete()
+                welcome.delete()
+            home = HomePage(slug="home")
+            self._set_text(home, text, {"title": "title", "intro": "intro"})
+            root.add_child(instance=home)
+            _publish(home)
+            self.report.created.append("home")
+        elif self._changed(home, text, {"title": "title", "intro": "intro"}):
+            self._set_text(home, text, {"title": "title", "intro": "intro"})
+            _publish(home)
+            self.report.updated.append("home")
+        else:
+            self.report.unchanged.append("home")
+        if not Site.objects.filter(is_default_site=True).exists():
+            Site.objects.create(
+                hostname="localhost",
+                port=80,
+                root_page=home,
+                is_default_site=True,
+                site_name=settings.WAGTAIL_SITE_NAME,
+            )
+        return home
+
+    def ensure_catalogue(self, home: HomePage, site_text: dict) -> CourseIndexPage:
+        text = site_text.get("catalogue", {})
+        fields = {"title": "title", "intro": "intro"}
+        index = CourseIndexPage.objects.child_of(home).first()
+        if index is None:
+            index = CourseIndexPage(slug="courses")
+            self._set_text(index, text, fields)
+            home.add_child(instance=index)
+            _publish(index)
+            self.report.created.append("catalogue")
+        elif self._changed(index, text, fields):
+            self._set_text(index, text, fields)
+            _publish(index)
+            self.report.updated.append("catalogue")
+        else:
+            self.report.unchanged.append("catalogue")
+        return index
+
+    @staticmethod
+    def _set_text(page, text: dict, fields: dict[str, str]) -> None:
+        for lang in LANGUAGES:
+            for source, target in fields.items():
+                value = text.get(lang, {}).get(source, "")
+                setattr(page, f"{target}_{lang}", value or ("" if lang != "en" else value))
+        page.title = text[DEFAULT_LANGUAGE]["title"]
+
+    @staticmethod
+    def _changed(page, text: dict, fields: dict[str, str]) -> bool:
+        for lang in LANGUAGES:
+            for source, target in fields.items():
+                value = text.get(lang, {}).get(source, "")
+                if (getattr(page, f"{target}_{lang}") or "") != value:
+                    return True
+        return False
+
+    # -- courses and modules -----------------------------------------------------
+
+    def load_course(self, index: CourseIndexPage, data: CourseData) -> CoursePage:
+        page = CoursePage.objects.filter(content_key=data.key).first()
+        fingerprint = data.fingerprint()
+        label = f"course {data.key}"
+        if page is not None and page.content_hash == fingerprint:
+            self.report.unchanged.append(label)
+        else:
+            created = page is None
+            if created:
+                page = CoursePage(content_key=data.key, slug=data.slug)
+            page.slug = data.slug
+            page.estimated_minutes = data.estimated_minutes
+            page.contact_hours = Decimal(str(data.contact_hours))
+            page.validity_months = data.validity_months
+            page.version_label = data.version
+            page.content_hash = fingerprint
+            for lang in LANGUAGES:
+                text = data.text.get(lang)
+                setattr(page, f"title_{lang}", text["title"] if text else None)
+                setattr(page, f"summary_{lang}", text["summary"] if text else "")
+                setattr(page, f"outcomes_{lang}", "\n".join(text["outcomes"]) if text else "")
+            page.title = data.text[DEFAULT_LANGUAGE]["title"]
+            page.audience_links = [CourseAudience(audience=a) for a in data.audiences]
+            if created:
+                index.add_child(instance=page)
+                self.report.created.append(label)
+            else:
+                self.report.updated.append(label)
+            _publish(page)
+        for module in data.modules:
+            self.load_module(page, module)
+        return page
+
+    def load_module(self, course: CoursePage, data: ModuleData) -> ModulePage:
+        page = ModulePage.objects.filter(content_key=data.key).first()
+        fingerprint = data.fingerprint()
+        label = f"module {data.key}"
+        if page is not None and page.content_hash == fingerprint:
+            self.report.unchanged.append(label)
+            return page
+        created = page is None
+        if created:
+            page = ModulePage(content_key=data.key, slug=data.slug)
+        page.slug = data.slug
+        page.estimated_minutes = data.estimated_minutes
+        page.content_hash = fingerprint
+        page.sources = [{"type": "source", "value": s, "id": None} for s in data.sources]
+        for lang in LANGUAGES:
+            text = data.text.get(lang)
+            setattr(page, f"title_{lang}", text["title"] if text else None)
+            setattr(page, f"summary_{lang}", text["summary"] if text else "")
+            setattr(page, f"objectives_{lang}", "\n".join(text["objectives"]) if text else "")
+            setattr(page, f"body_{lang}", _stream(text["blocks"]) if text else [])
+        page.title = data.text[DEFAULT_LANGUAGE]["title"]
+        if created:
+            course.add_child(instance=page)
+            self.report.created.append(label)
+        else:
+            self.report.updated.append(label)
+        _publish(page)
+        return page
+
+
+def content_load(
+    *, root: Path | None = None, course: str | None = None, dry_run: bool = False
+) -> LoadReport:
+    """Check every file, then load them all in one transaction.
+
+    Raises `content.ContentInvalid` (nothing written) when any file is wrong. With
+    `dry_run` the same work is done and rolled back, so the report is exact.
+    """
+    curriculum = read_curriculum(Path(root or settings.ACADEMY_CONTENT_DIR), course=course)
+    report = LoadReport()
+    loader = _Loader(report)
+    # Outside a request the original (untranslated) columns take the active
+    # language: load in the default language so they hold English.
+    with translation.override(settings.LANGUAGE_CODE), transaction.atomic():
+        home = loader.ensure_home(curriculum.site)
+        index = loader.ensure_catalogue(home, curriculum.site)
+        for data in curriculum.courses:
+            loader.load_course(index, data)
+        if dry_run:
+            transaction.set_rollback(True)
+    return report

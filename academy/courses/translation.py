@@ -1,0 +1,18 @@
+from modeltranslation.translator import TranslationOptions, register
+
+from .models import CourseIndexPage, CoursePage, ModulePage
+
+
+@register(CourseIndexPage)
+class CourseIndexPageTR(TranslationOptions):
+    fields = ("intro",)
+
+
+@register(CoursePage)
+class CoursePageTR(TranslationOptions):
+    fields = ("summary", "outcomes")
+
+
+@register(ModulePage)
+class ModulePageTR(TranslationOptions):
+    fields = ("summary", "objectives", "body")

@@ -1,0 +1,19 @@
+"""Tests: fast hashing, local memory cache, media in a temporary folder."""
+
+import tempfile
+
+from .base import *  # noqa: F403
+
+DEBUG = False
+SECRET_KEY = "test-only-key"  # noqa: S105
+ALLOWED_HOSTS = ["*"]
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+MEDIA_ROOT = tempfile.mkdtemp(prefix="academy-test-media-")
+TASKS = {
+    "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
+    "academy": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
+}
+ACADEMY_ALLOW_DEMO_DATA = True
+ACADEMY_PUBLIC_URL = "https://academy.test"
