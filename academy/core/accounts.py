@@ -30,8 +30,16 @@ def send_verification_email(*, user, base_url: str) -> None:
 
 
 @transaction.atomic
-def user_register(*, email, password, full_name, preferred_language, jurisdiction,
-                  time_zone, client_address=None):
+def user_register(
+    *,
+    email,
+    password,
+    full_name,
+    preferred_language,
+    jurisdiction,
+    time_zone,
+    client_address=None,
+):
     User = get_user_model()
     user = User(
         email=User.objects.normalize_email(email),
@@ -43,8 +51,9 @@ def user_register(*, email, password, full_name, preferred_language, jurisdictio
     user.set_password(password)
     user.full_clean()
     user.save()
-    audit_event_record(actor=user, action="user.register", target=user,
-                       client_address=client_address)
+    audit_event_record(
+        actor=user, action="user.register", target=user, client_address=client_address
+    )
     return user
 
 
@@ -70,11 +79,15 @@ def user_verify_email(*, token: str):
 
 
 @transaction.atomic
-def user_update_profile(*, user, full_name, preferred_language, jurisdiction, time_zone):
+def user_update_profile(
+    *, user, full_name, preferred_language, jurisdiction, time_zone
+):
     user.full_name = full_name.strip()
     user.preferred_language = preferred_language
     user.jurisdiction = jurisdiction
     user.time_zone = time_zone
     user.full_clean()
-    user.save(update_fields=["full_name", "preferred_language", "jurisdiction", "time_zone"])
+    user.save(
+        update_fields=["full_name", "preferred_language", "jurisdiction", "time_zone"]
+    )
     return user

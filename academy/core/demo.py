@@ -26,9 +26,17 @@ class DemoPerson:
 
 
 DEMO_PEOPLE = [
-    DemoPerson("learner@example.org", "Alex Rivera", "a police officer in Riverside Police Department"),
-    DemoPerson("coordinator@example.org", "Sam Okafor", "Riverside's training coordinator"),
-    DemoPerson("editor@example.org", "Noor Haddad", "a curriculum editor (Wagtail admin)"),
+    DemoPerson(
+        "learner@example.org",
+        "Alex Rivera",
+        "a police officer in Riverside Police Department",
+    ),
+    DemoPerson(
+        "coordinator@example.org", "Sam Okafor", "Riverside's training coordinator"
+    ),
+    DemoPerson(
+        "editor@example.org", "Noor Haddad", "a curriculum editor (Wagtail admin)"
+    ),
     DemoPerson("admin@example.org", "Dana Lee", "an academy administrator (superuser)"),
 ]
 
@@ -52,7 +60,9 @@ def _group_editors() -> Group:
 def demo_seed() -> list[tuple[DemoPerson, bool]]:
     """Create the demo organisation and people; running it again changes nothing."""
     if not settings.ACADEMY_ALLOW_DEMO_DATA:
-        raise ApplicationError("Demo data is only for development: this site refuses it.")
+        raise ApplicationError(
+            "Demo data is only for development: this site refuses it."
+        )
     User = get_user_model()
     org, _ = Organisation.objects.get_or_create(
         name="Riverside Police Department",
@@ -78,7 +88,9 @@ def demo_seed() -> list[tuple[DemoPerson, bool]]:
             )
         elif person.email.startswith("coordinator"):
             Membership.objects.get_or_create(
-                user=user, organisation=org, defaults={"role": Membership.Role.COORDINATOR}
+                user=user,
+                organisation=org,
+                defaults={"role": Membership.Role.COORDINATOR},
             )
         elif person.email.startswith("editor"):
             user.groups.add(editors)

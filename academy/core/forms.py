@@ -24,7 +24,13 @@ class RegistrationForm(TimeZoneMixin, forms.ModelForm):
 
     class Meta:
         model = User
-        fields = ["email", "full_name", "preferred_language", "jurisdiction", "time_zone"]
+        fields = [
+            "email",
+            "full_name",
+            "preferred_language",
+            "jurisdiction",
+            "time_zone",
+        ]
         widgets = {
             "email": forms.EmailInput(attrs={"autocomplete": "email"}),
             "full_name": forms.TextInput(attrs={"autocomplete": "name"}),
@@ -34,7 +40,10 @@ class RegistrationForm(TimeZoneMixin, forms.ModelForm):
         email = get_user_model().objects.normalize_email(self.cleaned_data["email"])
         if get_user_model().objects.filter(email__iexact=email).exists():
             raise forms.ValidationError(
-                _("An account with this email already exists. Sign in, or reset the password.")
+                _(
+                    "An account with this email already exists. "
+                    "Sign in, or reset the password."
+                )
             )
         return email
 
@@ -44,7 +53,9 @@ class RegistrationForm(TimeZoneMixin, forms.ModelForm):
         if p1 and p2 and p1 != p2:
             self.add_error("password2", _("The two passwords differ."))
         elif p1:
-            user = User(email=cleaned.get("email", ""), full_name=cleaned.get("full_name", ""))
+            user = User(
+                email=cleaned.get("email", ""), full_name=cleaned.get("full_name", "")
+            )
             try:
                 password_validation.validate_password(p1, user)
             except forms.ValidationError as error:
@@ -75,8 +86,10 @@ class SignInForm(forms.Form):
             user = authenticate(self.request, email=email, password=password)
             if user is None:
                 raise forms.ValidationError(
-                    _("That email and password do not match an account. "
-                      "Check both, or reset your password.")
+                    _(
+                        "That email and password do not match an account. "
+                        "Check both, or reset your password."
+                    )
                 )
             if not user.is_email_verified:
                 self.unverified_user = user

@@ -27,7 +27,9 @@ def field_in_language(obj, field: str, lang: str | None = None):
     if not is_empty(own):
         return own, True
     default = settings.MODELTRANSLATION_DEFAULT_LANGUAGE
-    return getattr(obj, build_localized_fieldname(field, default), None), lang == default
+    return getattr(
+        obj, build_localized_fieldname(field, default), None
+    ), lang == default
 
 
 def translation_missing(obj, fields: tuple[str, ...], lang: str | None = None) -> bool:

@@ -1,7 +1,11 @@
 import zoneinfo
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.contrib.auth.models import (
+    AbstractBaseUser,
+    BaseUserManager,
+    PermissionsMixin,
+)
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models.functions import Lower
@@ -65,7 +69,7 @@ class UserManager(BaseUserManager):
 
 
 class User(AbstractBaseUser, PermissionsMixin):
-    """One row per person who signs in: learners, coordinators, editors, administrators."""
+    """One row per person who signs in: learners, coordinators, editors, admins."""
 
     email = models.EmailField(_("email address"), max_length=254)
     full_name = models.CharField(

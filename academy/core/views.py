@@ -28,7 +28,9 @@ def healthz(request):
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except Exception:  # any database failure means "not healthy", never a 500
-        return JsonResponse({"status": "unavailable", "database": "unreachable"}, status=503)
+        return JsonResponse(
+            {"status": "unavailable", "database": "unreachable"}, status=503
+        )
     return JsonResponse({"status": "ok", "database": "ok"})
 
 
@@ -82,7 +84,9 @@ def resend_verification(request):
             accounts.send_verification_email(user=user, base_url=_base_url(request))
         # The same answer either way: this page must not reveal who has an account.
         return render(
-            request, "accounts/register_done.html", {"email": form.cleaned_data["email"]}
+            request,
+            "accounts/register_done.html",
+            {"email": form.cleaned_data["email"]},
         )
     return render(request, "accounts/resend.html", {"form": form})
 
@@ -104,7 +108,11 @@ def sign_in(request):
     return render(
         request,
         "accounts/sign_in.html",
-        {"form": form, "next": next_url, "unverified": form.unverified_user is not None},
+        {
+            "form": form,
+            "next": next_url,
+            "unverified": form.unverified_user is not None,
+        },
     )
 
 
@@ -151,6 +159,10 @@ def _message(exception) -> str:
         return ""
     text = str(exception)
     # Django's own resolver messages are for developers, not for visitors.
-    if not text or text.startswith(("{", "No ", "Resolver404")) or "Page matching" in text:
+    if (
+        not text
+        or text.startswith(("{", "No ", "Resolver404"))
+        or "Page matching" in text
+    ):
         return ""
     return text

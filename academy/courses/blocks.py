@@ -28,7 +28,11 @@ class KeyPointsBlock(blocks.StructBlock):
 
 class CalloutBlock(blocks.StructBlock):
     style = blocks.ChoiceBlock(
-        choices=[("info", _("Information")), ("tip", _("Tip")), ("warning", _("Warning"))],
+        choices=[
+            ("info", _("Information")),
+            ("tip", _("Tip")),
+            ("warning", _("Warning")),
+        ],
         default="info",
     )
     title = blocks.CharBlock()
@@ -42,7 +46,9 @@ class CalloutBlock(blocks.StructBlock):
 class ContentNoteBlock(blocks.StructBlock):
     note = blocks.TextBlock(help_text=_("Plainly, what the material below contains."))
     summary = RichText(help_text=_("A short, non-graphic alternative to the material."))
-    body = RichText(help_text=_("The material itself; folded until the learner opens it."))
+    body = RichText(
+        help_text=_("The material itself; folded until the learner opens it.")
+    )
 
     class Meta:
         template = "blocks/content_note.html"

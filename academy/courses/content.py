@@ -64,10 +64,22 @@ BLOCK_FIELDS: dict[str, dict[str, tuple[str, bool]]] = {
     "text": {"body": ("md", True)},
     "key_points": {"title": ("str", False), "points": ("strs", True)},
     "callout": {"style": ("style", True), "title": ("str", True), "body": ("md", True)},
-    "content_note": {"note": ("str", True), "summary": ("md", True), "body": ("md", True)},
-    "case_study": {"title": ("str", True), "body": ("md", True), "questions": ("strs", False)},
+    "content_note": {
+        "note": ("str", True),
+        "summary": ("md", True),
+        "body": ("md", True),
+    },
+    "case_study": {
+        "title": ("str", True),
+        "body": ("md", True),
+        "questions": ("strs", False),
+    },
     "video": {"title": ("str", True), "url": ("url", True), "transcript": ("md", True)},
-    "resource": {"title": ("str", True), "description": ("str", False), "url": ("url", True)},
+    "resource": {
+        "title": ("str", True),
+        "description": ("str", False),
+        "url": ("url", True),
+    },
     "jurisdiction_note": {
         "title": ("str", True),
         "us": ("md", True),
@@ -132,6 +144,14 @@ def _load_yaml(path: Path, errors: list[ContentError]) -> Any:
 # Plain data that passed the checks.
 
 
+def _fingerprint(payload: dict) -> str:
+    """SHA-256 of the source, so the loader can tell "unchanged" without diffing."""
+    raw = json.dumps(
+        {"format": FORMAT_VERSION, **payload}, sort_keys=True, ensure_ascii=False
+    )
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
 @dataclass
 class ModuleData:
     key: str
@@ -141,16 +161,15 @@ class ModuleData:
     text: dict[str, dict] = field(default_factory=dict)  # lang -> fields, blocks
 
     def fingerprint(self) -> str:
-        payload = {
-            "format": FORMAT_VERSION,
-            "key": self.key,
-            "slug": self.slug,
-            "minutes": self.estimated_minutes,
-            "sources": self.sources,
-            "text": self.text,
-        }
-        raw = json.dumps(payload, sort_keys=True, ensure_ascii=False)
-        return hashlib.sha256(raw.encode()).hexdigest()
+        return _fingerprint(
+            {
+                "key": self.key,
+                "slug": self.slug,
+                "minutes": self.estimated_minutes,
+                "sources": self.sources,
+                "text": self.text,
+            }
+        )
 
 
 @dataclass
@@ -163,24 +182,25 @@ class CourseData:
     contact_hours: float
     validity_months: int
     complete: bool
-    text: dict[str, dict] = field(default_factory=dict)  # lang -> title, summary, outcomes
+    text: dict[str, dict] = field(
+        default_factory=dict
+    )  # lang -> title, summary, outcomes
     modules: list[ModuleData] = field(default_factory=list)
     folder: Path | None = None
 
     def fingerprint(self) -> str:
-        payload = {
-            "format": FORMAT_VERSION,
-            "key": self.key,
-            "slug": self.slug,
-            "version": self.version,
-            "audiences": self.audiences,
-            "minutes": self.estimated_minutes,
-            "hours": self.contact_hours,
-            "validity": self.validity_months,
-            "text": self.text,
-        }
-        raw = json.dumps(payload, sort_keys=True, ensure_ascii=False)
-        return hashlib.sha256(raw.encode()).hexdigest()
+        return _fingerprint(
+            {
+                "key": self.key,
+                "slug": self.slug,
+                "version": self.version,
+                "audiences": self.audiences,
+                "minutes": self.estimated_minutes,
+                "hours": self.contact_hours,
+                "validity": self.validity_months,
+                "text": self.text,
+            }
+        )
 
 
 @dataclass
@@ -199,7 +219,9 @@ def _is_text(value) -> bool:
 
 def _require_mapping(path, data, errors, what="the file") -> bool:
     if not isinstance(data, dict):
-        errors.append(ContentError(path, f"{what} must be a mapping of fields (key: value)"))
+        errors.append(
+            ContentError(path, f"{what} must be a mapping of fields (key: value)")
+        )
         return False
     return True
 
@@ -221,12 +243,16 @@ def _check_block(path: Path, index: int, block, errors) -> dict | None:
     """One lesson block: fields checked, Markdown turned into stored HTML."""
     where = f"block {index + 1}"
     if not isinstance(block, dict):
-        errors.append(ContentError(path, f"{where} must be a mapping with a key and a type"))
+        errors.append(
+            ContentError(path, f"{where} must be a mapping with a key and a type")
+        )
         return None
     key = block.get("key")
     if not isinstance(key, str) or not KEY_RE.match(key):
         errors.append(
-            ContentError(path, f"{where} needs a 'key' of lower-case letters, digits and hyphens")
+            ContentError(
+                path, f"{where} needs a 'key' of lower-case letters, digits and hyphens"
+            )
         )
         return None
     where = f"block '{key}'"
@@ -234,7 +260,9 @@ def _check_block(path: Path, index: int, block, errors) -> dict | None:
     if block_type not in BLOCK_FIELDS:
         known = ", ".join(BLOCK_FIELDS)
         errors.append(
-            ContentError(path, f"{where} has unknown type '{block_type}' (known: {known})")
+            ContentError(
+                path, f"{where} has unknown type '{block_type}' (known: {known})"
+            )
         )
         return None
     schema = BLOCK_FIELDS[block_type]
@@ -273,23 +301,31 @@ def _check_block(path: Path, index: int, block, errors) -> dict | None:
             value[name] = str(raw).strip()
         elif kind == "strs":
             if not isinstance(raw, list) or not all(_is_text(x) for x in raw):
-                errors.append(ContentError(path, f"{where}: '{name}' must be a list of texts"))
+                errors.append(
+                    ContentError(path, f"{where}: '{name}' must be a list of texts")
+                )
                 ok = False
                 continue
             if name == "points" and not raw:
-                errors.append(ContentError(path, f"{where}: '{name}' needs at least one item"))
+                errors.append(
+                    ContentError(path, f"{where}: '{name}' needs at least one item")
+                )
                 ok = False
                 continue
             value[name] = [x.strip() for x in raw]
         elif kind == "bool":
             if not isinstance(raw, bool):
-                errors.append(ContentError(path, f"{where}: '{name}' must be true or false"))
+                errors.append(
+                    ContentError(path, f"{where}: '{name}' must be true or false")
+                )
                 ok = False
                 continue
             value[name] = raw
         elif kind == "url":
             if not isinstance(raw, str) or not re.match(r"^https?://\S+$", raw):
-                errors.append(ContentError(path, f"{where}: '{name}' must be a web address"))
+                errors.append(
+                    ContentError(path, f"{where}: '{name}' must be a web address")
+                )
                 ok = False
                 continue
             value[name] = raw
@@ -297,14 +333,17 @@ def _check_block(path: Path, index: int, block, errors) -> dict | None:
             if raw not in CALLOUT_STYLES:
                 errors.append(
                     ContentError(
-                        path, f"{where}: 'style' must be one of {', '.join(CALLOUT_STYLES)}"
+                        path,
+                        f"{where}: 'style' must be one of {', '.join(CALLOUT_STYLES)}",
                     )
                 )
                 ok = False
                 continue
             value[name] = raw
         elif kind == "options":
-            options = _check_options(path, where, raw, block.get("multiple", False), errors)
+            options = _check_options(
+                path, where, raw, block.get("multiple", False), errors
+            )
             if options is None:
                 ok = False
                 continue
@@ -316,24 +355,35 @@ def _check_block(path: Path, index: int, block, errors) -> dict | None:
 
 def _check_options(path, where, raw, multiple, errors) -> list[dict] | None:
     if not isinstance(raw, list) or not 2 <= len(raw) <= 6:
-        errors.append(ContentError(path, f"{where}: a knowledge check needs 2 to 6 options"))
+        errors.append(
+            ContentError(path, f"{where}: a knowledge check needs 2 to 6 options")
+        )
         return None
     options = []
     for n, option in enumerate(raw, start=1):
         if not isinstance(option, dict):
             errors.append(ContentError(path, f"{where}: option {n} must be a mapping"))
             return None
-        _unknown_fields(path, option, {"text", "correct", "rationale"}, errors,
-                        f"{where}, option {n}: ")
+        _unknown_fields(
+            path,
+            option,
+            {"text", "correct", "rationale"},
+            errors,
+            f"{where}, option {n}: ",
+        )
         if not _is_text(option.get("text")) or not _is_text(option.get("rationale")):
             errors.append(
-                ContentError(path, f"{where}: option {n} needs both 'text' and 'rationale'")
+                ContentError(
+                    path, f"{where}: option {n} needs both 'text' and 'rationale'"
+                )
             )
             return None
         correct = option.get("correct", False)
         if not isinstance(correct, bool):
             errors.append(
-                ContentError(path, f"{where}: option {n} 'correct' must be true or false")
+                ContentError(
+                    path, f"{where}: option {n} 'correct' must be true or false"
+                )
             )
             return None
         options.append(
@@ -397,10 +447,14 @@ def _read_module(path: Path, expected_key: str, errors) -> dict | None:
     data = _load_yaml(path, errors)
     if data is None or not _require_mapping(path, data, errors):
         return None
-    _unknown_fields(path, data, {"key", "title", "summary", "objectives", "blocks"}, errors)
+    _unknown_fields(
+        path, data, {"key", "title", "summary", "objectives", "blocks"}, errors
+    )
     if data.get("key") != expected_key:
         errors.append(
-            ContentError(path, f"'key' must be '{expected_key}', the same as the file name")
+            ContentError(
+                path, f"'key' must be '{expected_key}', the same as the file name"
+            )
         )
         return None
     if not _is_text(data.get("title")):
@@ -421,7 +475,9 @@ def _read_module(path: Path, expected_key: str, errors) -> dict | None:
         if block is None:
             continue
         if block["key"] in seen:
-            errors.append(ContentError(path, f"block key '{block['key']}' is used twice"))
+            errors.append(
+                ContentError(path, f"block key '{block['key']}' is used twice")
+            )
         seen.add(block["key"])
     if len(errors) > before:
         return None
@@ -440,7 +496,9 @@ def _read_sources(path: Path, errors) -> list[dict]:
     if data is None:
         return []
     if not isinstance(data, list):
-        errors.append(ContentError(path, "must be a list of sources, each with a 'title'"))
+        errors.append(
+            ContentError(path, "must be a list of sources, each with a 'title'")
+        )
         return []
     sources = []
     for n, item in enumerate(data, start=1):
@@ -450,7 +508,9 @@ def _read_sources(path: Path, errors) -> list[dict]:
         _unknown_fields(path, item, {"title", "url"}, errors, f"source {n}: ")
         url = item.get("url") or ""
         if url and not re.match(r"^https?://\S+$", str(url)):
-            errors.append(ContentError(path, f"source {n}: 'url' must be a web address"))
+            errors.append(
+                ContentError(path, f"source {n}: 'url' must be a web address")
+            )
             continue
         sources.append({"title": item["title"].strip(), "url": url})
     return sources
@@ -467,20 +527,37 @@ def _read_course(folder: Path, errors) -> CourseData | None:
     _unknown_fields(
         path,
         data,
-        {"key", "slug", "version", "audiences", "estimated_minutes", "contact_hours",
-         "validity_months", "complete", "modules"},
+        {
+            "key",
+            "slug",
+            "version",
+            "audiences",
+            "estimated_minutes",
+            "contact_hours",
+            "validity_months",
+            "complete",
+            "modules",
+        },
         errors,
     )
     before = len(errors)
     if data.get("key") != folder.name:
-        errors.append(ContentError(path, f"'key' must be '{folder.name}', the folder's name"))
+        errors.append(
+            ContentError(path, f"'key' must be '{folder.name}', the folder's name")
+        )
     slug = data.get("slug")
     if not isinstance(slug, str) or not SLUG_RE.match(slug):
-        errors.append(ContentError(path, "'slug' must be lower-case ASCII letters, digits, hyphens"))
+        errors.append(
+            ContentError(
+                path, "'slug' must be lower-case ASCII letters, digits, hyphens"
+            )
+        )
     audiences = data.get("audiences") or []
     if not isinstance(audiences, list) or any(a not in AUDIENCES for a in audiences):
         errors.append(
-            ContentError(path, f"'audiences' must be a list drawn from {', '.join(AUDIENCES)}")
+            ContentError(
+                path, f"'audiences' must be a list drawn from {', '.join(AUDIENCES)}"
+            )
         )
         audiences = []
     hours = data.get("contact_hours", 1)
@@ -504,13 +581,18 @@ def _read_course(folder: Path, errors) -> CourseData | None:
     seen_keys, seen_slugs = set(), set()
     for n, entry in enumerate(modules_raw, start=1):
         if not isinstance(entry, dict):
-            errors.append(ContentError(path, f"module {n} must be a mapping with a key"))
+            errors.append(
+                ContentError(path, f"module {n} must be a mapping with a key")
+            )
             continue
-        _unknown_fields(path, entry, {"key", "slug", "estimated_minutes"}, errors,
-                        f"module {n}: ")
+        _unknown_fields(
+            path, entry, {"key", "slug", "estimated_minutes"}, errors, f"module {n}: "
+        )
         key, mslug = entry.get("key"), entry.get("slug")
         if not isinstance(key, str) or not KEY_RE.match(key):
-            errors.append(ContentError(path, f"module {n} needs a 'key' (lower-case, hyphens)"))
+            errors.append(
+                ContentError(path, f"module {n} needs a 'key' (lower-case, hyphens)")
+            )
             continue
         if not isinstance(mslug, str) or not SLUG_RE.match(mslug):
             errors.append(ContentError(path, f"module '{key}' needs an ASCII 'slug'"))
@@ -524,7 +606,9 @@ def _read_course(folder: Path, errors) -> CourseData | None:
             ModuleData(
                 key=key,
                 slug=mslug,
-                estimated_minutes=_positive_int(path, entry, "estimated_minutes", errors, 30),
+                estimated_minutes=_positive_int(
+                    path, entry, "estimated_minutes", errors, 30
+                ),
                 sources=_read_sources(folder / "sources" / f"{key}.yaml", errors),
             )
         )
@@ -536,26 +620,36 @@ def _read_course(folder: Path, errors) -> CourseData | None:
         lang_dir = folder / lang
         if not lang_dir.is_dir():
             if lang == DEFAULT_LANGUAGE:
-                errors.append(ContentError(folder, "has no 'en' folder: English is required"))
+                errors.append(
+                    ContentError(folder, "has no 'en' folder: English is required")
+                )
                 return None
             continue
         known = {"course.yaml"} | {f"{m.key}.yaml" for m in course.modules}
         for stray in sorted(p.name for p in lang_dir.glob("*.yaml")):
             if stray not in known:
                 errors.append(
-                    ContentError(lang_dir / stray, "is not a module listed in course.yaml")
+                    ContentError(
+                        lang_dir / stray, "is not a module listed in course.yaml"
+                    )
                 )
         course_text_path = lang_dir / "course.yaml"
         if course_text_path.exists():
             text = _load_yaml(course_text_path, errors)
             if text is not None and _require_mapping(course_text_path, text, errors):
-                _unknown_fields(course_text_path, text, {"title", "summary", "outcomes"}, errors)
+                _unknown_fields(
+                    course_text_path, text, {"title", "summary", "outcomes"}, errors
+                )
                 outcomes = text.get("outcomes", [])
                 if not _is_text(text.get("title")):
                     errors.append(ContentError(course_text_path, "is missing 'title'"))
-                elif not isinstance(outcomes, list) or not all(_is_text(o) for o in outcomes):
+                elif not isinstance(outcomes, list) or not all(
+                    _is_text(o) for o in outcomes
+                ):
                     errors.append(
-                        ContentError(course_text_path, "'outcomes' must be a list of texts")
+                        ContentError(
+                            course_text_path, "'outcomes' must be a list of texts"
+                        )
                     )
                 else:
                     course.text[lang] = {
@@ -564,12 +658,16 @@ def _read_course(folder: Path, errors) -> CourseData | None:
                         "outcomes": [o.strip() for o in outcomes],
                     }
         elif lang == DEFAULT_LANGUAGE:
-            errors.append(ContentError(course_text_path, "is missing: English is required"))
+            errors.append(
+                ContentError(course_text_path, "is missing: English is required")
+            )
         for module in course.modules:
             module_path = lang_dir / f"{module.key}.yaml"
             if not module_path.exists():
                 if lang == DEFAULT_LANGUAGE:
-                    errors.append(ContentError(module_path, "is missing: English is required"))
+                    errors.append(
+                        ContentError(module_path, "is missing: English is required")
+                    )
                 continue
             text = _read_module(module_path, module.key, errors)
             if text is None:
@@ -611,17 +709,23 @@ def _read_site(root: Path, errors) -> dict[str, dict]:
     for part in ("home", "catalogue"):
         section = data.get(part)
         if not isinstance(section, dict) or DEFAULT_LANGUAGE not in section:
-            errors.append(ContentError(path, f"'{part}' needs text in English at least"))
+            errors.append(
+                ContentError(path, f"'{part}' needs text in English at least")
+            )
             continue
         site[part] = {}
         for lang, fields in section.items():
             if lang not in LANGUAGES:
-                errors.append(ContentError(path, f"'{part}' has unknown language '{lang}'"))
+                errors.append(
+                    ContentError(path, f"'{part}' has unknown language '{lang}'")
+                )
                 continue
             if not isinstance(fields, dict) or not _is_text(fields.get("title")):
                 errors.append(ContentError(path, f"'{part}.{lang}' needs a 'title'"))
                 continue
-            _unknown_fields(path, fields, {"title", "intro"}, errors, f"{part}.{lang}: ")
+            _unknown_fields(
+                path, fields, {"title", "intro"}, errors, f"{part}.{lang}: "
+            )
             site[part][lang] = {
                 "title": fields["title"].strip(),
                 "intro": str(fields.get("intro") or "").strip(),
@@ -637,8 +741,12 @@ def read_curriculum(root: Path, *, course: str | None = None) -> Curriculum:
     if not root.is_dir():
         raise ContentInvalid([ContentError(root, "is not a folder")])
     site = _read_site(root, errors)
-    folders = sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith("."))
-    folders = [p for p in folders if (p / "course.yaml").exists() or (p / "en").is_dir()]
+    folders = sorted(
+        p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")
+    )
+    folders = [
+        p for p in folders if (p / "course.yaml").exists() or (p / "en").is_dir()
+    ]
     if course is not None:
         folders = [p for p in folders if p.name == course]
         if not folders:
@@ -647,7 +755,9 @@ def read_curriculum(root: Path, *, course: str | None = None) -> Curriculum:
     slugs: dict[str, str] = {}
     for c in courses:
         if c.slug in slugs:
-            errors.append(ContentError(c.folder, f"uses the slug '{c.slug}' of '{slugs[c.slug]}'"))
+            errors.append(
+                ContentError(c.folder, f"uses the slug '{c.slug}' of '{slugs[c.slug]}'")
+            )
         slugs[c.slug] = c.key
     if errors:
         raise ContentInvalid(errors)

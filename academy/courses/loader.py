@@ -18,7 +18,13 @@ from wagtail.models import Page, Site
 
 from academy.core.models import HomePage
 
-from .content import DEFAULT_LANGUAGE, LANGUAGES, CourseData, ModuleData, read_curriculum
+from .content import (
+    DEFAULT_LANGUAGE,
+    LANGUAGES,
+    CourseData,
+    ModuleData,
+    read_curriculum,
+)
 from .models import CourseAudience, CourseIndexPage, CoursePage, ModulePage
 
 
@@ -70,7 +76,9 @@ class _Loader:
             root = Page.get_first_root_node()
             # Wagtail's starter "Welcome" page and its localhost Site make way.
             for welcome in root.get_children().filter(
-                depth=2, content_type__model="page", content_type__app_label="wagtailcore"
+                depth=2,
+                content_type__model="page",
+                content_type__app_label="wagtailcore",
             ):
                 Site.objects.filter(root_page=welcome).delete()
                 welcome.delete()
@@ -118,7 +126,9 @@ class _Loader:
         for lang in LANGUAGES:
             for source, target in fields.items():
                 value = text.get(lang, {}).get(source, "")
-                setattr(page, f"{target}_{lang}", value or ("" if lang != "en" else value))
+                setattr(
+                    page, f"{target}_{lang}", value or ("" if lang != "en" else value)
+                )
         page.title = text[DEFAULT_LANGUAGE]["title"]
 
     @staticmethod
@@ -152,7 +162,11 @@ class _Loader:
                 text = data.text.get(lang)
                 setattr(page, f"title_{lang}", text["title"] if text else None)
                 setattr(page, f"summary_{lang}", text["summary"] if text else "")
-                setattr(page, f"outcomes_{lang}", "\n".join(text["outcomes"]) if text else "")
+                setattr(
+                    page,
+                    f"outcomes_{lang}",
+                    "\n".join(text["outcomes"]) if text else "",
+                )
             page.title = data.text[DEFAULT_LANGUAGE]["title"]
             page.audience_links = [CourseAudience(audience=a) for a in data.audiences]
             if created:
@@ -178,12 +192,18 @@ class _Loader:
         page.slug = data.slug
         page.estimated_minutes = data.estimated_minutes
         page.content_hash = fingerprint
-        page.sources = [{"type": "source", "value": s, "id": None} for s in data.sources]
+        page.sources = [
+            {"type": "source", "value": s, "id": None} for s in data.sources
+        ]
         for lang in LANGUAGES:
             text = data.text.get(lang)
             setattr(page, f"title_{lang}", text["title"] if text else None)
             setattr(page, f"summary_{lang}", text["summary"] if text else "")
-            setattr(page, f"objectives_{lang}", "\n".join(text["objectives"]) if text else "")
+            setattr(
+                page,
+                f"objectives_{lang}",
+                "\n".join(text["objectives"]) if text else "",
+            )
             setattr(page, f"body_{lang}", _stream(text["blocks"]) if text else [])
         page.title = data.text[DEFAULT_LANGUAGE]["title"]
         if created:
@@ -203,7 +223,9 @@ def content_load(
     Raises `content.ContentInvalid` (nothing written) when any file is wrong. With
     `dry_run` the same work is done and rolled back, so the report is exact.
     """
-    curriculum = read_curriculum(Path(root or settings.ACADEMY_CONTENT_DIR), course=course)
+    curriculum = read_curriculum(
+        Path(root or settings.ACADEMY_CONTENT_DIR), course=course
+    )
     report = LoadReport()
     loader = _Loader(report)
     # Outside a request the original (untranslated) columns take the active

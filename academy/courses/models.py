@@ -125,7 +125,9 @@ class CoursePage(RoutablePageMixin, Page):
 class CourseAudience(Orderable):
     """One row per audience a course is written for."""
 
-    course = ParentalKey(CoursePage, on_delete=models.CASCADE, related_name="audience_links")
+    course = ParentalKey(
+        CoursePage, on_delete=models.CASCADE, related_name="audience_links"
+    )
     audience = models.CharField(max_length=16, choices=Audience.choices)
 
     panels = [FieldPanel("audience")]
@@ -195,7 +197,9 @@ class ModulePage(RoutablePageMixin, Page):
         from .services import module_progress_record_view
 
         if view is None or view.__name__ == "index_route":
-            if request.user.is_authenticated and not getattr(request, "is_preview", False):
+            if request.user.is_authenticated and not getattr(
+                request, "is_preview", False
+            ):
                 module_progress_record_view(user=request.user, module=self)
         return super().serve(request, view, args, kwargs)
 
@@ -226,7 +230,9 @@ class Enrollment(TimeStampedModel):
         CoursePage, on_delete=models.PROTECT, related_name="enrollments"
     )
     cycle = models.PositiveSmallIntegerField(default=1)
-    origin = models.CharField(max_length=16, choices=Origin.choices, default=Origin.SELF)
+    origin = models.CharField(
+        max_length=16, choices=Origin.choices, default=Origin.SELF
+    )
     started_at = models.DateTimeField()
     completed_at = models.DateTimeField(
         null=True, blank=True, help_text=_("When every module was first done.")
@@ -235,7 +241,8 @@ class Enrollment(TimeStampedModel):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["user", "course", "cycle"], name="courses_enrollment_unique_cycle"
+                fields=["user", "course", "cycle"],
+                name="courses_enrollment_unique_cycle",
             ),
             models.CheckConstraint(
                 condition=Q(cycle__gte=1), name="courses_enrollment_cycle_positive"

@@ -125,7 +125,9 @@ def _status_from(
         state = CourseState.COMPLETED
     else:
         state = CourseState.IN_PROGRESS
-    return CourseStatus(course=course, state=state, enrollment=enrollment, modules=states)
+    return CourseStatus(
+        course=course, state=state, enrollment=enrollment, modules=states
+    )
 
 
 def _current_enrollments(*, user, course_ids: Iterable[int]) -> dict[int, Enrollment]:
@@ -159,7 +161,9 @@ def course_statuses_for_user(*, user, courses: list[CoursePage]) -> list[CourseS
         paths |= Q(path__startswith=course.path, depth=course.depth + 1)
     modules_by_course: dict[int, list[ModulePage]] = defaultdict(list)
     for module in ModulePage.objects.live().filter(paths).order_by("path"):
-        modules_by_course[course_by_path[module.path[: -ModulePage.steplen]]].append(module)
+        modules_by_course[course_by_path[module.path[: -ModulePage.steplen]]].append(
+            module
+        )
     return [
         _status_from(
             course=c,
@@ -176,16 +180,20 @@ def course_index_page_get() -> CourseIndexPage | None:
 
 
 def course_catalogue(*, user, audience: str | None = None) -> list[CourseStatus]:
-    courses = CoursePage.objects.live().order_by("path").prefetch_related("audience_links")
+    courses = (
+        CoursePage.objects.live().order_by("path").prefetch_related("audience_links")
+    )
     if audience:
         courses = courses.filter(audience_links__audience=audience).distinct()
     return course_statuses_for_user(user=user, courses=list(courses))
 
 
 def dashboard_for_user(*, user) -> list[CourseStatus]:
-    """"My learning": every course the learner is enrolled in, unfinished first."""
+    """ "My learning": every course the learner is enrolled in, unfinished first."""
     course_ids = (
-        Enrollment.objects.filter(user=user).values_list("course_id", flat=True).distinct()
+        Enrollment.objects.filter(user=user)
+        .values_list("course_id", flat=True)
+        .distinct()
     )
     courses = list(CoursePage.objects.live().filter(pk__in=course_ids).order_by("path"))
     statuses = course_statuses_for_user(user=user, courses=courses)
@@ -225,7 +233,11 @@ def module_context(*, request, module: ModulePage) -> dict:
         if position + 1 < len(status.modules):
             next_module = status.modules[position + 1].module
     module_state = status.modules[position] if position is not None else None
-    answers = request.session.get(f"kc:{module.pk}", {}) if hasattr(request, "session") else {}
+    answers = (
+        request.session.get(f"kc:{module.pk}", {})
+        if hasattr(request, "session")
+        else {}
+    )
     return {
         "course": course,
         "status": status,

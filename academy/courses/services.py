@@ -11,7 +11,9 @@ from .selectors import course_modules
 
 
 def _current_enrollment(*, user, course: CoursePage) -> Enrollment | None:
-    return Enrollment.objects.filter(user=user, course=course).order_by("-cycle").first()
+    return (
+        Enrollment.objects.filter(user=user, course=course).order_by("-cycle").first()
+    )
 
 
 @transaction.atomic

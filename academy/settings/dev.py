@@ -12,3 +12,7 @@ try:
     from .local import *  # noqa: F403
 except ImportError:
     pass
+
+# Serve static files from the apps in place; no collectstatic needed.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

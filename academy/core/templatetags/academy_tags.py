@@ -24,7 +24,9 @@ def language_links(context):
         url = None
         if page is not None and match is not None and match.url_name == "wagtail_serve":
             own_url = page.get_url(request) or ""
-            rest = request.path[len(own_url):] if request.path.startswith(own_url) else ""
+            rest = (
+                request.path[len(own_url) :] if request.path.startswith(own_url) else ""
+            )
             with translation.override(code):
                 url = (page.get_url(request) or "") + rest
         if not url:

@@ -12,9 +12,13 @@ class Command(BaseCommand):
         parser.add_argument(
             "--dry-run", action="store_true", help="Check and report; write nothing."
         )
-        parser.add_argument("--path", help="Another content folder (default: content/).")
+        parser.add_argument(
+            "--path", help="Another content folder (default: content/)."
+        )
 
-    def handle(self, *args, course=None, dry_run=False, path=None, verbosity=1, **options):
+    def handle(
+        self, *args, course=None, dry_run=False, path=None, verbosity=1, **options
+    ):
         try:
             report = content_load(root=path, course=course, dry_run=dry_run)
         except ContentInvalid as invalid:

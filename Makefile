@@ -1,0 +1,76 @@
+# Trauma-Informed Academy. `make run` serves the site; `make test` runs every test.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-$(shell cat requirements.lock pyproject.toml | sha256sum | cut -c1-12)
+CHROMIUM_PATH ?= /usr/bin/chromium
+export CHROMIUM_PATH
+MANAGE := $(BIN)/python manage.py
+
+.PHONY: install db content demo run test test-fast test-browser check lint lock messages bench clean
+
+$(STAMP): requirements.lock pyproject.toml
+	@test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q -r requirements.lock
+	@rm -f $(VENV)/.installed-*; touch $@
+
+install: $(STAMP)
+
+# The database: migrate always answers --noinput (wagtail-modeltranslation asks
+# otherwise); a new database also gets its page titles copied into each language.
+db: install
+	@new=$$( [ -z "$$DATABASE_URL" ] && [ ! -f db.sqlite3 ] && echo yes ); \
+	$(MANAGE) migrate --noinput -v0 && $(MANAGE) createcachetable && \
+	if [ -n "$$new" ]; then $(MANAGE) update_translation_fields >/dev/null; fi
+
+content: db
+	$(MANAGE) load_content
+
+demo: db
+	$(MANAGE) seed_demo
+
+run: content demo
+	@echo "Serving on http://127.0.0.1:8000 (Ctrl-C to stop)"
+	$(MANAGE) runserver 127.0.0.1:8000
+
+check: install
+	$(MANAGE) check --fail-level WARNING
+	$(MANAGE) makemigrations --check --dry-run -v0
+
+# The whole suite: the Django test client, then the browser journeys in their own
+# process (Playwright's event loop and Django's test database do not share one).
+test: check
+	@if [ ! -x "$(CHROMIUM_PATH)" ]; then \
+	  echo "make test: the browser tests need Chromium at $(CHROMIUM_PATH)."; \
+	  echo "Install Debian's package:  apt-get install chromium   (or set CHROMIUM_PATH)"; \
+	  exit 1; fi
+	$(BIN)/pytest -m "not browser"
+	$(BIN)/pytest -m browser
+
+test-fast: install
+	$(BIN)/pytest -m "not browser" -x -q
+
+lint: install
+	$(BIN)/ruff check academy tests bench
+	$(BIN)/ruff format --check academy tests bench
+
+# Rebuild the lock from the ranges in pyproject.toml (needs the package registry).
+lock:
+	rm -rf .venv-lock && $(PYTHON) -m venv .venv-lock
+	.venv-lock/bin/python -m pip install -q --upgrade pip
+	.venv-lock/bin/python -m pip install -q -e ".[test]"
+	.venv-lock/bin/python -m pip freeze --exclude-editable | grep -v '^trauma-informed-academy' > requirements.lock
+	rm -rf .venv-lock *.egg-info
+
+# Interface translations: extract, then compile (needs GNU gettext's msgfmt).
+messages: install
+	cd academy && ../$(MANAGE) makemessages -l es -l fr -l ar --no-location --ignore "migrations/*"
+	cd academy && ../$(MANAGE) compilemessages
+
+bench: install
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) test-output staticfiles

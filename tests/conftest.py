@@ -1,0 +1,69 @@
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+
+from . import factories
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's loop, see e2e
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def home_page(db):
+    return factories.make_home()
+
+
+@pytest.fixture
+def course_index(home_page):
+    return factories.make_catalogue(home_page)
+
+
+@pytest.fixture
+def course_page(course_index):
+    return factories.make_course(index=course_index, title="Foundations test course")
+
+
+@pytest.fixture
+def modules(course_page):
+    return [
+        factories.make_module(course=course_page, title="First module"),
+        factories.make_module(course=course_page, title="Second module"),
+        # No Arabic text yet: shows English with a notice.
+        factories.make_module(
+            course=course_page, title="Third module", languages=("en", "es", "fr")
+        ),
+    ]
+
+
+@pytest.fixture
+def learner(db):
+    return factories.make_user(email="learner@example.org", full_name="Alex Rivera")
+
+
+@pytest.fixture
+def other_learner(db):
+    return factories.make_user(email="someone.else@example.org", full_name="Sam Else")
+
+
+@pytest.fixture
+def learner_client(client, learner):
+    client.force_login(learner)
+    return client
+
+
+@pytest.fixture
+def content_copy(tmp_path) -> Path:
+    """A private copy of content/ that a test may break."""
+    target = tmp_path / "content"
+    shutil.copytree(settings.ACADEMY_CONTENT_DIR, target)
+    return target

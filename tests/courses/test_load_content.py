@@ -1,0 +1,146 @@
+"""The loader against the real curriculum (the only test that loads all of content/)."""
+
+import pytest
+from django.core.management import CommandError, call_command
+from wagtail.models import Page, Revision
+
+from academy.courses.content import ContentInvalid, read_curriculum
+from academy.courses.loader import content_load
+from academy.courses.models import CoursePage, Enrollment, ModulePage, ModuleProgress
+
+pytestmark = pytest.mark.django_db
+
+
+def _run(capsys, *args) -> str:
+    call_command("load_content", *args)
+    return capsys.readouterr().out.strip().splitlines()[-1]
+
+
+def test_second_run_changes_nothing(capsys):
+    first = _run(capsys)
+    pages, revisions = Page.objects.count(), Revision.objects.count()
+    second = _run(capsys)
+    assert first.startswith("created ") and "created 0" not in first
+    assert second.startswith("created 0, updated 0, unchanged ")
+    assert int(second.rsplit(" ", 1)[1]) == pages - 1  # every page but the tree root
+    assert (Page.objects.count(), Revision.objects.count()) == (pages, revisions)
+
+
+def test_loads_foundations_in_four_languages():
+    content_load()
+    course = CoursePage.objects.get(content_key="foundations")
+    modules = ModulePage.objects.child_of(course).live().order_by("path")
+    assert [m.content_key for m in modules][:2] == [
+        "f1-what-it-is",
+        "f2-trauma-and-the-brain",
+    ]
+    for module in modules[:2]:
+        for lang in ("en", "es", "fr", "ar"):
+            assert getattr(module, f"title_{lang}"), (module, lang)
+            assert len(getattr(module, f"body_{lang}")) > 5, (module, lang)
+        # Block ids are the stable keys from content/.
+        assert [b.id for b in module.body_en] == [b.id for b in module.body_ar]
+        assert module.sources
+
+
+def test_changed_file_publishes_one_new_revision(content_copy, capsys):
+    content_load(root=content_copy)
+    module = ModulePage.objects.get(content_key="f2-trauma-and-the-brain")
+    revisions = Revision.objects.filter(object_id=str(module.pk)).count()
+    path = content_copy / "foundations" / "en" / "f2-trauma-and-the-brain.yaml"
+    path.write_text(
+        path.read_text().replace(
+            "title: Trauma and the brain", "title: Trauma, memory and the brain", 1
+        )
+    )
+    report = content_load(root=content_copy)
+    assert report.updated == ["module f2-trauma-and-the-brain"]
+    module.refresh_from_db()
+    assert module.title_en == "Trauma, memory and the brain"
+    assert Revision.objects.filter(object_id=str(module.pk)).count() == revisions + 1
+
+
+BROKEN = {
+    "unknown block type": (
+        "en/f1-what-it-is.yaml",
+        lambda s: s.replace("type: key_points", "type: bullet_list", 1),
+        "unknown type 'bullet_list'",
+    ),
+    "missing block key": (
+        "en/f2-trauma-and-the-brain.yaml",
+        lambda s: s.replace("  - key: three-es\n", "  - \n", 1),
+        "needs a 'key'",
+    ),
+    "malformed YAML": (
+        "es/f1-what-it-is.yaml",
+        lambda s: s.replace("blocks:", "blocks: [", 1),
+        "is not valid YAML",
+    ),
+    "broken reference: a module file nobody lists": (
+        "fr/f9-unlisted.yaml",
+        lambda s: "key: f9-unlisted\n",
+        "is not a module listed in course.yaml",
+    ),
+    "translation with a different structure": (
+        "ar/f2-trauma-and-the-brain.yaml",
+        lambda s: s.replace("key: three-es", "key: three-es-renamed", 1),
+        "does not match the English structure",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", BROKEN, ids=list(BROKEN))
+def test_broken_file_is_named_and_nothing_is_written(case, content_copy, capsys):
+    relative, mutate, reason = BROKEN[case]
+    path = content_copy / "foundations" / relative
+    path.write_text(mutate(path.read_text() if path.exists() else ""), encoding="utf-8")
+    pages = Page.objects.count()
+    with pytest.raises(CommandError, match="nothing was loaded"):
+        call_command("load_content", "--path", str(content_copy))
+    err = capsys.readouterr().err
+    assert relative.split("/")[-1] in err and reason in err
+    assert Page.objects.count() == pages  # the valid files were not loaded either
+
+
+def test_missing_english_module_is_a_broken_reference(content_copy):
+    (content_copy / "foundations" / "en" / "f1-what-it-is.yaml").unlink()
+    with pytest.raises(ContentInvalid) as raised:
+        read_curriculum(content_copy)
+    assert "English is required" in str(raised.value)
+
+
+def test_markdown_outside_the_subset_is_rejected(content_copy):
+    path = content_copy / "foundations" / "en" / "f1-what-it-is.yaml"
+    path.write_text(path.read_text().replace("### ", "## ", 1))
+    with pytest.raises(ContentInvalid, match="level-2 heading"):
+        read_curriculum(content_copy)
+
+
+def test_dry_run_writes_nothing(capsys):
+    call_command("load_content", "--dry-run")
+    assert "dry run, nothing written: created" in capsys.readouterr().out
+    assert not CoursePage.objects.exists()
+
+
+def test_pages_with_learner_records_are_kept(content_copy, learner):
+    content_load(root=content_copy)
+    course = CoursePage.objects.get(content_key="foundations")
+    module = ModulePage.objects.get(content_key="f2-trauma-and-the-brain")
+    enrollment = Enrollment.objects.create(
+        user=learner, course=course, started_at=course.first_published_at
+    )
+    ModuleProgress.objects.create(
+        enrollment=enrollment,
+        module=module,
+        started_at=course.first_published_at,
+        last_viewed_at=course.first_published_at,
+    )
+    # The module disappears from the curriculum: the page and the record stay.
+    course_yaml = content_copy / "foundations" / "course.yaml"
+    text = course_yaml.read_text()
+    course_yaml.write_text(text[: text.index("  - key: f2-trauma-and-the-brain")])
+    for lang in ("en", "es", "fr", "ar"):
+        (content_copy / "foundations" / lang / "f2-trauma-and-the-brain.yaml").unlink()
+    content_load(root=content_copy)
+    assert ModulePage.objects.filter(pk=module.pk).exists()
+    assert ModuleProgress.objects.filter(module=module).count() == 1
