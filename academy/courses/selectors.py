@@ -265,3 +265,14 @@ def user_jurisdiction(user) -> str:
     if membership:
         return membership.organisation.jurisdiction
     return "intl"
+
+
+def page_has_learner_records(*, page) -> bool:
+    """True when an enrolment or progress row points at this page or one below it."""
+    from wagtail.models import Page
+
+    ids = Page.objects.descendant_of(page, inclusive=True).values("pk")
+    return (
+        Enrollment.objects.filter(course_id__in=ids).exists()
+        or ModuleProgress.objects.filter(module_id__in=ids).exists()
+    )

@@ -207,3 +207,24 @@ def test_catalogue_queries_do_not_grow_with_courses(
     with django_assert_max_num_queries(len(one_course)):
         html = client.get("/en/courses/").content.decode()
     assert html.count('class="card"') == 7
+
+
+def test_a_course_with_learner_records_cannot_be_deleted(
+    client, learner, course_page, modules
+):
+    from django.contrib.auth import get_user_model
+
+    admin = get_user_model().objects.create_superuser(
+        email="admin@example.org", password="x-long-pass-9", full_name="Admin"
+    )
+    Enrollment.objects.create(
+        user=learner, course=course_page, started_at=course_page.first_published_at
+    )
+    client.force_login(admin)
+    response = client.post(f"/admin/pages/{course_page.pk}/delete/", follow=True)
+    assert "cannot be deleted" in response.content.decode()
+    assert type(course_page).objects.filter(pk=course_page.pk).exists()
+    # A course nobody has started can still go.
+    spare = factories.make_course(index=course_page.get_parent())
+    client.post(f"/admin/pages/{spare.pk}/delete/")
+    assert not type(spare).objects.filter(pk=spare.pk).exists()

@@ -54,3 +54,19 @@ def get_item(mapping, key):
 @register.filter
 def contains(sequence, value):
     return value in (sequence or [])
+
+
+@register.simple_tag
+def field_widget(field):
+    """A field's widget, tied to its help text and errors for screen readers."""
+    described = []
+    if field.errors:
+        described.append(f"{field.id_for_label}-errors")
+    if field.help_text:
+        described.append(f"{field.id_for_label}-help")
+    attrs = {}
+    if described:
+        attrs["aria-describedby"] = " ".join(described)
+    if field.errors:
+        attrs["aria-invalid"] = "true"
+    return field.as_widget(attrs=attrs)

@@ -1,0 +1,78 @@
+"""WCAG 2.2 AA, checked by axe-core in Chromium on every kind of page, in English and
+in Arabic (right to left)."""
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.core.management import call_command
+
+from academy.core.demo import DEMO_PASSWORD
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+AXE_OPTIONS = {
+    "runOnly": {
+        "type": "tag",
+        "values": [
+            "wcag2a",
+            "wcag2aa",
+            "wcag21a",
+            "wcag21aa",
+            "wcag22aa",
+            "best-practice",
+        ],
+    },
+    "resultTypes": ["violations"],
+}
+
+PUBLIC = [
+    "/{lang}/",
+    "/{lang}/courses/",
+    "/{lang}/courses/foundations/",
+    "/{lang}/courses/foundations/what-it-is/",
+    "/{lang}/accounts/sign-in/",
+    "/{lang}/accounts/register/",
+    "/{lang}/accounts/password/reset/",
+    "/{lang}/support/",
+    "/{lang}/no-such-page/",
+]
+SIGNED_IN = [
+    "/{lang}/dashboard/",
+    "/{lang}/courses/foundations/trauma-and-the-brain/",
+    "/{lang}/accounts/profile/",
+]
+
+
+def _check(page, url, output_dir, failures):
+    page.goto(url)
+    results = Axe().run(page, options=AXE_OPTIONS)
+    if results.violations_count:
+        name = url.strip("/").replace("/", "_") or "root"
+        report = results.generate_report()
+        (output_dir / f"axe-{name}.txt").write_text(report)
+        failures.append(f"{url}\n{report}")
+
+
+def test_pages_pass_axe_in_english_and_arabic(live_server, page, output_dir):
+    call_command("load_content", verbosity=0)
+    call_command("seed_demo", verbosity=0)
+    failures: list[str] = []
+    for lang in ("en", "ar"):
+        for path in PUBLIC:
+            _check(page, live_server.url + path.format(lang=lang), output_dir, failures)
+    page.goto(live_server.url + "/en/accounts/sign-in/")
+    page.fill("#id_email", "learner@example.org")
+    page.fill("#id_password", DEMO_PASSWORD)
+    page.click("main button[type=submit]")
+    page.goto(live_server.url + "/en/courses/foundations/")
+    page.click("text=Enrol in this course")
+    # A practice question answered, so its rationales are on the page too.
+    page.locator("section.check input[name=option]").first.check()
+    page.locator("section.check button").first.click()
+    for lang in ("en", "ar"):
+        _check(page, page.url.replace("/en/", f"/{lang}/"), output_dir, failures)
+        for path in SIGNED_IN:
+            _check(page, live_server.url + path.format(lang=lang), output_dir, failures)
+    assert not failures, "\n\n".join(failures)
