@@ -92,7 +92,8 @@ def validate_scenario(scenario: Scenario) -> list[str]:
     for step in scenario.steps:
         if not step.choices and not step.rules:
             problems.append(
-                f"Step '{step.key}' has no choices, so a learner who reaches it is stuck."
+                f"Step '{step.key}' has no choices, so a learner who reaches it "
+                "is stuck."
             )
         if step.choices and step.rules:
             problems.append(
@@ -105,8 +106,8 @@ def validate_scenario(scenario: Scenario) -> list[str]:
         for choice in step.choices:
             if choice.next not in nodes:
                 problems.append(
-                    f"Choice '{choice.key}' in step '{step.key}' leads to '{choice.next}', "
-                    "which is neither a step nor an ending."
+                    f"Choice '{choice.key}' in step '{step.key}' leads to "
+                    f"'{choice.next}', which is neither a step nor an ending."
                 )
             if choice.grade not in GRADES:
                 problems.append(
@@ -147,13 +148,14 @@ def validate_scenario(scenario: Scenario) -> list[str]:
                 )
         if step.rules and step.rules[-1].dimension is not None:
             problems.append(
-                f"Step '{step.key}' routes on points but has no fallback: end its rules "
-                "with one that has no condition, so every learner has somewhere to go."
+                f"Step '{step.key}' routes on points but has no fallback: end its "
+                "rules with one that has no condition, so every learner has "
+                "somewhere to go."
             )
         if any(r.dimension is None for r in step.rules[:-1]):
             problems.append(
-                f"In step '{step.key}', a rule without a condition comes before others, "
-                "which could then never apply; put it last."
+                f"In step '{step.key}', a rule without a condition comes before "
+                "others, which could then never apply; put it last."
             )
 
     if problems:

@@ -140,3 +140,23 @@ def test_jurisdiction_note_shows_the_learners_law_first(client, course_page, lea
         < html.index("Other jurisdictions")
         < html.index("US rule.")
     )
+
+
+@pytest.mark.django_db
+def test_editor_edits_a_module_in_every_language_in_the_admin(client, modules):
+    from django.core.management import call_command
+
+    from academy.core.models import User
+
+    call_command("seed_demo", verbosity=0)
+    client.force_login(User.objects.get(email="editor@example.org"))
+    response = client.get(f"/admin/pages/{modules[0].pk}/edit/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    for lang in LANGS:
+        assert f'name="title_{lang}"' in html and f"body_{lang}" in html
+    learner = User.objects.create_user(
+        email="nobody@example.org", full_name="N", password="x"
+    )
+    client.force_login(learner)
+    assert client.get(f"/admin/pages/{modules[0].pk}/edit/").status_code == 302
