@@ -112,3 +112,140 @@ def make_module(*, course, languages=("en", "es", "fr", "ar"), **fields) -> Modu
         module = ModulePage(**fields)
         course.add_child(instance=module)
         return _publish(module)
+
+
+def make_assessment(*, course, bank_size=4, draw=2, **fields):
+    """An assessment with rubric dimensions safety and trust, a bank of single-choice
+    questions whose right answer is always option 'a', and one scenario:
+
+        arrive: ask (best: safety 2, trust 1) | accuse (critical: 0) -> check
+        check (routing): safety < 2 -> repair, otherwise -> refer
+        repair: apologise (acceptable: trust 1) -> refer
+        refer: refer-well (best: safety 2, trust 2) -> good-end
+               refer-late (harmful: 0) -> poor-end
+
+    The best path earns 7 (ask, refer-well) and the maximum path 8 (via repair).
+    """
+    from academy.assessments.models import (
+        AssessmentPage,
+        BankOption,
+        BankQuestion,
+        Dimension,
+        ScenarioChoice,
+        ScenarioEnding,
+        ScenarioPage,
+        ScenarioStep,
+    )
+
+    with translation.override("en"):
+        fields.setdefault("title", "Certifying assessment")
+        fields.setdefault("title_es", "Evaluación")
+        fields.setdefault("slug", "assessment")
+        assessment = AssessmentPage(bank_draw=draw, **fields)
+        assessment.dimensions = [
+            Dimension(key="safety", label_en="Safety", label_es="Seguridad"),
+            Dimension(key="trust", label_en="Trust", label_es="Confianza"),
+        ]
+        assessment.questions = [
+            BankQuestion(
+                key=f"q{i}",
+                question_en=f"Question {i}?",
+                question_es=f"¿Pregunta {i}?",
+                options=[
+                    BankOption(
+                        key="a",
+                        correct=True,
+                        text_en=f"Right {i}",
+                        text_es=f"Correcta {i}",
+                        rationale_en="Because.",
+                        rationale_es="Porque.",
+                    ),
+                    BankOption(
+                        key="b",
+                        correct=False,
+                        text_en=f"Wrong {i}",
+                        text_es=f"Incorrecta {i}",
+                        rationale_en="Not so.",
+                        rationale_es="No es así.",
+                    ),
+                ],
+            )
+            for i in range(1, bank_size + 1)
+        ]
+        course.add_child(instance=assessment)
+        _publish(assessment)
+
+        def choice(key, next_key, grade, points, text):
+            return ScenarioChoice(
+                key=key,
+                next_key=next_key,
+                grade=grade,
+                points=points,
+                text_en=text,
+                text_es=f"{text} [es]",
+                feedback_en=f"Feedback for {key}.",
+                feedback_es=f"Comentario {key}.",
+                remediation_en=f"Remediation for {key}." if grade == "critical" else "",
+            )
+
+        scenario = ScenarioPage(
+            title="The corridor",
+            title_es="El pasillo",
+            slug="corridor",
+            content_key="corridor",
+            intro_en="A night shift.",
+        )
+        scenario.steps = [
+            ScenarioStep(
+                key="arrive",
+                narrative_en="You arrive.",
+                narrative_es="Usted llega.",
+                prompt_en="What do you do?",
+                choices=[
+                    choice(
+                        "ask", "check", "best", {"safety": 2, "trust": 1}, "Ask gently"
+                    ),
+                    choice("accuse", "check", "critical", {}, "Accuse her"),
+                ],
+            ),
+            ScenarioStep(
+                key="check",
+                route_dimension="safety",
+                route_comparison="<",
+                route_value=2,
+                route_next="repair",
+                route_otherwise="refer",
+            ),
+            ScenarioStep(
+                key="repair",
+                narrative_en="She is silent.",
+                choices=[
+                    choice(
+                        "apologise", "refer", "acceptable", {"trust": 1}, "Apologise"
+                    ),
+                ],
+            ),
+            ScenarioStep(
+                key="refer",
+                narrative_en="Time to refer.",
+                choices=[
+                    choice(
+                        "refer-well",
+                        "good-end",
+                        "best",
+                        {"safety": 2, "trust": 2},
+                        "Refer well",
+                    ),
+                    choice("refer-late", "poor-end", "harmful", {}, "Refer late"),
+                ],
+            ),
+        ]
+        scenario.endings = [
+            ScenarioEnding(key="good-end", title_en="Safe", summary_en="She is safe."),
+            ScenarioEnding(
+                key="poor-end", title_en="Lost", summary_en="The door closed."
+            ),
+        ]
+        assessment.add_child(instance=scenario)
+        _publish(scenario)
+        return AssessmentPage.objects.get(pk=assessment.pk)

@@ -238,34 +238,32 @@ def decisions_on_every_path(scenario: Scenario) -> tuple[int, int]:
 
 
 def max_path_points(scenario: Scenario) -> dict[str, int]:
-    """The most points any single path can earn: the total, and on each dimension
-    along that same best path (the denominator of a learner's percentage).
+    """The most points any single path can earn, in total and on each dimension (each
+    its own best path): the denominators of a learner's percentages.
 
     Routing rules are treated as open in every direction, so no path is missed.
     """
-    edges = {s.key: s for s in scenario.steps}
-    memo: dict[str, tuple[int, dict[str, int]]] = {}
+    steps = {s.key: s for s in scenario.steps}
 
-    def best(key: str) -> tuple[int, dict[str, int]]:
-        step = edges.get(key)
-        if step is None:
-            return (0, {})
-        if key in memo:
+    def best(weight) -> int:
+        memo: dict[str, int] = {}
+
+        def walk(key: str) -> int:
+            step = steps.get(key)
+            if step is None:
+                return 0
+            if key not in memo:
+                options = [weight(c.points) + walk(c.next) for c in step.choices]
+                options += [walk(r.next) for r in step.rules]
+                memo[key] = max(options)
             return memo[key]
-        options: list[tuple[int, dict[str, int]]] = []
-        for choice in step.choices:
-            total, per = best(choice.next)
-            gained = dict(per)
-            for dimension, points in choice.points.items():
-                gained[dimension] = gained.get(dimension, 0) + points
-            options.append((total + sum(choice.points.values()), gained))
-        for rule in step.rules:
-            options.append(best(rule.next))
-        memo[key] = max(options, key=lambda o: o[0])
-        return memo[key]
 
-    total, per = best(scenario.start)
-    return {"total": total, **{d: per.get(d, 0) for d in scenario.dimensions}}
+        return walk(scenario.start)
+
+    result = {"total": best(lambda points: sum(points.values()))}
+    for dimension in scenario.dimensions:
+        result[dimension] = best(lambda points, d=dimension: points.get(d, 0))
+    return result
 
 
 def route(step: Step, totals: Mapping[str, int]) -> str:

@@ -19,7 +19,7 @@ import markdown
 import yaml
 
 # Bump when the way files become pages changes, so every page is loaded again.
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 LANGUAGES = ("en", "es", "fr", "ar")
 DEFAULT_LANGUAGE = "en"
 AUDIENCES = ("police", "prosecution", "border", "judiciary", "employer")
@@ -110,7 +110,9 @@ def markdown_to_html(text: str) -> str:
     html = re.sub(r"<(/?)strong>", r"<\1b>", html)
     html = re.sub(r"<(/?)em>", r"<\1i>", html)
     html = html.replace("<br />", "<br/>").replace("<br>", "<br/>")
-    return re.sub(r">\s+<", "><", html)
+    # Only whitespace between block-level tags goes; inline spacing is meaningful.
+    block = r"(?:p|h3|h4|ul|ol|li)"
+    return re.sub(rf"(</?{block}>)\s+(?=</?{block}>)", r"\1", html)
 
 
 def check_markdown(text: str) -> str | None:
@@ -124,6 +126,20 @@ def check_markdown(text: str) -> str | None:
         names = ", ".join(TAG_NAMES.get(t, f"<{t}>") for t in bad)
         return f"uses {names}, which lessons do not allow"
     return None
+
+
+class _ErrorSink:
+    """error(path, message) for readers in other apps; .count says how many so far."""
+
+    def __init__(self, errors: list[ContentError]):
+        self.errors = errors
+
+    def __call__(self, path, message: str) -> None:
+        self.errors.append(ContentError(path, message))
+
+    @property
+    def count(self) -> int:
+        return len(self.errors)
 
 
 def _load_yaml(path: Path, errors: list[ContentError]) -> Any:
@@ -187,6 +203,9 @@ class CourseData:
     )  # lang -> title, summary, outcomes
     modules: list[ModuleData] = field(default_factory=list)
     folder: Path | None = None
+    assessment: Any = (
+        None  # assessments.content.AssessmentData, when the course has one
+    )
 
     def fingerprint(self) -> str:
         return _fingerprint(
@@ -614,6 +633,15 @@ def _read_course(folder: Path, errors) -> CourseData | None:
         )
     if len(errors) > before:
         return None
+    if (folder / "assessment").is_dir():
+        from academy.assessments.content import read_assessment
+
+        course.assessment = read_assessment(
+            folder / "assessment",
+            languages=LANGUAGES,
+            load_yaml=lambda p: _load_yaml(p, errors),
+            error=_ErrorSink(errors),
+        )
 
     # Text, language by language; English first, since the others must match it.
     for lang in LANGUAGES:

@@ -177,7 +177,141 @@ class _Loader:
             _publish(page)
         for module in data.modules:
             self.load_module(page, module)
+        if data.assessment is not None:
+            self.load_assessment(page, data.assessment)
         return page
+
+    def load_assessment(self, course: CoursePage, data) -> None:
+        from academy.assessments.models import (
+            AssessmentPage,
+            BankOption,
+            BankQuestion,
+            Dimension,
+            ScenarioChoice,
+            ScenarioEnding,
+            ScenarioPage,
+            ScenarioStep,
+        )
+
+        from .content import _fingerprint
+
+        fingerprint = _fingerprint(data.payload())
+        label = f"assessment {data.key}"
+        page = AssessmentPage.objects.filter(content_key=data.key).first()
+        if page is not None and page.content_hash == fingerprint:
+            self.report.unchanged.append(label)
+            for s in data.scenarios:
+                self.report.unchanged.append(f"scenario {s['key']}")
+            return
+        text = data.text
+
+        def tr(obj, field_name, getter):
+            for lang in LANGUAGES:
+                value = getter(text[lang]) if lang in text else None
+                if isinstance(value, list):
+                    value = "\n".join(value)
+                setattr(
+                    obj, f"{field_name}_{lang}", value or ("" if lang == "en" else None)
+                )
+
+        def dig(*path):
+            def get(t):
+                for part in path:
+                    t = (t or {}).get(part) if isinstance(t, dict) else None
+                return t
+
+            return get
+
+        created = page is None
+        if created:
+            page = AssessmentPage(content_key=data.key, slug="assessment")
+        page.content_hash = fingerprint
+        page.bank_draw = data.draw
+        page.scenario_pass_percent = data.scenario_pass_percent
+        page.knowledge_pass_percent = data.knowledge_pass_percent
+        tr(page, "title", dig("title"))
+        tr(page, "intro", dig("intro"))
+        page.title = text["en"]["title"]
+        dims = []
+        for key in data.dimensions:
+            dim = Dimension(key=key)
+            tr(dim, "label", dig("dimensions", key))
+            dims.append(dim)
+        page.dimensions = dims
+        questions = []
+        for q in data.questions:
+            question = BankQuestion(key=q["key"], multiple=q["multiple"])
+            tr(question, "question", dig("bank", q["key"], "question"))
+            options = []
+            for o in q["options"]:
+                option = BankOption(key=o["key"], correct=o["correct"])
+                tr(option, "text", dig("bank", q["key"], "options", o["key"], "text"))
+                tr(
+                    option,
+                    "rationale",
+                    dig("bank", q["key"], "options", o["key"], "rationale"),
+                )
+                options.append(option)
+            question.options = options
+            questions.append(question)
+        page.questions = questions
+        if created:
+            course.add_child(instance=page)
+            self.report.created.append(label)
+        else:
+            self.report.updated.append(label)
+        _publish(page)
+
+        for s in data.scenarios:
+            skey = s["key"]
+            scenario = ScenarioPage.objects.filter(content_key=skey).first()
+            is_new = scenario is None
+            if is_new:
+                scenario = ScenarioPage(content_key=skey, slug=skey)
+            tr(scenario, "title", dig("scenarios", skey, "title"))
+            tr(scenario, "intro", dig("scenarios", skey, "intro"))
+            tr(scenario, "content_note", dig("scenarios", skey, "content_note"))
+            scenario.title = text["en"]["scenarios"][skey]["title"]
+            steps = []
+            for row in s["steps"]:
+                step = ScenarioStep(
+                    key=row["key"],
+                    route_dimension=row["route_dimension"],
+                    route_comparison=row["route_comparison"],
+                    route_value=row["route_value"],
+                    route_next=row["route_next"],
+                    route_otherwise=row["route_otherwise"],
+                )
+                base = ("scenarios", skey, "steps", row["key"])
+                for f in ("narrative", "prompt", "content_note", "transcript"):
+                    tr(step, f, dig(*base, f))
+                choices = []
+                for c in row["choices"]:
+                    choice = ScenarioChoice(
+                        key=c["key"],
+                        next_key=c["next"],
+                        grade=c["grade"],
+                        points=c["points"],
+                    )
+                    for f in ("text", "feedback", "remediation"):
+                        tr(choice, f, dig(*base, "choices", c["key"], f))
+                    choices.append(choice)
+                step.choices = choices
+                steps.append(step)
+            scenario.steps = steps
+            endings = []
+            for e in s["endings"]:
+                ending = ScenarioEnding(key=e)
+                for f in ("title", "summary", "remember"):
+                    tr(ending, f, dig("scenarios", skey, "endings", e, f))
+                endings.append(ending)
+            scenario.endings = endings
+            if is_new:
+                page.add_child(instance=scenario)
+                self.report.created.append(f"scenario {skey}")
+            else:
+                self.report.updated.append(f"scenario {skey}")
+            _publish(scenario)
 
     def load_module(self, course: CoursePage, data: ModuleData) -> ModulePage:
         page = ModulePage.objects.filter(content_key=data.key).first()

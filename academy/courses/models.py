@@ -89,7 +89,7 @@ class CoursePage(RoutablePageMixin, Page):
     ]
     promote_panels = Page.promote_panels + [FieldPanel("content_key")]
     parent_page_types = ["courses.CourseIndexPage"]
-    subpage_types = ["courses.ModulePage"]
+    subpage_types = ["courses.ModulePage", "assessments.AssessmentPage"]
 
     class Meta:
         constraints = [
@@ -109,10 +109,13 @@ class CoursePage(RoutablePageMixin, Page):
         return [link.audience for link in self.audience_links.all()]
 
     def get_context(self, request, *args, **kwargs):
+        from academy.assessments.selectors import assessment_for_course
+
         from .selectors import course_status_for_user
 
         context = super().get_context(request, *args, **kwargs)
         context["status"] = course_status_for_user(user=request.user, course=self)
+        context["assessment"] = assessment_for_course(course=self)
         return context
 
     @path("enrol/", name="enrol")

@@ -12,6 +12,7 @@ from django.db.models import Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from academy.assessments.models import Attempt
 from academy.core.i18n import field_in_language, translation_missing
 
 from .models import (
@@ -59,6 +60,7 @@ class CourseStatus:
     state: CourseState
     enrollment: Enrollment | None
     modules: list[ModuleState] = field(default_factory=list)
+    assessment_passed: bool = False  # success, reported apart from completion
 
     @property
     def label(self):
@@ -119,14 +121,23 @@ def _status_from(
                 completed_at=p.completed_at if p else None,
             )
         )
+    passed = bool(
+        enrollment is not None and getattr(enrollment, "passed_attempts", None)
+    )
     if enrollment is None:
         state = CourseState.NOT_STARTED
+    elif passed:
+        state = CourseState.PASSED
     elif states and all(s.done for s in states):
         state = CourseState.COMPLETED
     else:
         state = CourseState.IN_PROGRESS
     return CourseStatus(
-        course=course, state=state, enrollment=enrollment, modules=states
+        course=course,
+        state=state,
+        enrollment=enrollment,
+        modules=states,
+        assessment_passed=passed,
     )
 
 
@@ -138,7 +149,16 @@ def _current_enrollments(*, user, course_ids: Iterable[int]) -> dict[int, Enroll
     qs = (
         Enrollment.objects.filter(user=user, course_id__in=list(course_ids))
         .order_by("course_id", "-cycle")
-        .prefetch_related(Prefetch("module_progress", to_attr="progress_rows"))
+        .prefetch_related(
+            Prefetch("module_progress", to_attr="progress_rows"),
+            Prefetch(
+                "attempts",
+                queryset=Attempt.objects.filter(passed=True).only(
+                    "pk", "enrollment_id"
+                ),
+                to_attr="passed_attempts",
+            ),
+        )
     )
     for enrollment in qs:
         current.setdefault(enrollment.course_id, enrollment)

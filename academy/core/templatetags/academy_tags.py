@@ -70,3 +70,26 @@ def field_widget(field):
     if field.errors:
         attrs["aria-invalid"] = "true"
     return field.as_widget(attrs=attrs)
+
+
+@register.filter
+def t(texts):
+    """A {language: text} mapping in the page's language, else the default one."""
+    from academy.assessments.selectors import text
+
+    return text(texts)
+
+
+@register.filter
+def md(value):
+    """Markdown from editors, with any HTML in it escaped first."""
+    import markdown
+    from django.utils.html import escape
+    from django.utils.safestring import mark_safe
+
+    return mark_safe(markdown.markdown(escape(value or "")))
+
+
+@register.filter
+def lines_of(value):
+    return [line.strip() for line in (value or "").splitlines() if line.strip()]

@@ -1,0 +1,132 @@
+"""Editors: the scenario graph is checked when a page is published in the admin, and
+previewed as a learner would see it."""
+
+import pytest
+from django.core.management import call_command
+from wagtail.test.utils.form_data import inline_formset, nested_form_data
+
+from academy.assessments.models import ScenarioPage
+from academy.core.models import User
+
+pytestmark = pytest.mark.django_db
+
+
+def _choice(key, next_key, grade="best", points='{"safety": 1}'):
+    return {
+        "key": key,
+        "next_key": next_key,
+        "grade": grade,
+        "points": points,
+        "text_en": f"Choice {key}",
+        "feedback_en": f"Feedback {key}",
+    }
+
+
+def _form(steps, endings=("end",)):
+    return nested_form_data(
+        {
+            "title_en": "A scenario",
+            "slug_en": "a-scenario",
+            "steps": inline_formset(
+                [
+                    {
+                        "key": key,
+                        "narrative_en": f"Step {key}",
+                        "route_comparison": "<",
+                        "route_value": 0,
+                        "choices": inline_formset(choices),
+                    }
+                    for key, choices in steps
+                ]
+            ),
+            "endings": inline_formset(
+                [
+                    {"key": e, "title_en": f"Ending {e}", "summary_en": "Summary"}
+                    for e in endings
+                ]
+            ),
+            "action-publish": "publish",
+        }
+    )
+
+
+@pytest.fixture
+def editor_client(client, assessment):
+    call_command("seed_demo", verbosity=0)
+    client.force_login(User.objects.get(email="editor@example.org"))
+    return client
+
+
+def test_a_sound_scenario_publishes(editor_client, assessment):
+    data = _form(
+        [("start", [_choice("go", "middle")]), ("middle", [_choice("finish", "end")])]
+    )
+    response = editor_client.post(
+        f"/admin/pages/add/assessments/scenariopage/{assessment.pk}/", data
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    page = ScenarioPage.objects.get(slug="a-scenario")
+    assert page.live and [s.key for s in page.steps.all()] == ["start", "middle"]
+
+
+@pytest.mark.parametrize(
+    ("steps", "message"),
+    [
+        ([("start", [_choice("go", "nowhere")])], "leads to &#x27;nowhere&#x27;"),
+        (
+            [("start", [_choice("go", "end")]), ("orphan", [_choice("x", "end")])],
+            "No path leads to step &#x27;orphan&#x27;",
+        ),
+        (
+            [
+                ("start", [_choice("go", "again")]),
+                ("again", [_choice("back", "start")]),
+            ],
+            "loop back on themselves",
+        ),
+        (
+            [("start", [_choice("go", "end", points='{"courage": 1}')])],
+            "not one of the scenario",
+        ),
+    ],
+    ids=["leads-nowhere", "unreachable", "cycle", "unknown-dimension"],
+)
+def test_a_broken_graph_is_refused_with_the_reason(
+    editor_client, assessment, steps, message
+):
+    response = editor_client.post(
+        f"/admin/pages/add/assessments/scenariopage/{assessment.pk}/", _form(steps)
+    )
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not ScenarioPage.objects.filter(slug="a-scenario").exists()
+
+
+def test_a_draft_may_be_unfinished(editor_client, assessment):
+    data = _form([("start", [_choice("go", "nowhere")])])
+    del data["action-publish"]
+    response = editor_client.post(
+        f"/admin/pages/add/assessments/scenariopage/{assessment.pk}/", data
+    )
+    assert response.status_code == 302
+    assert not ScenarioPage.objects.get(slug="a-scenario").live
+
+
+def test_the_preview_shows_each_step_as_a_learner_sees_it(editor_client, assessment):
+    scenario = ScenarioPage.objects.get(slug="corridor")
+    response = editor_client.get(f"/admin/pages/{scenario.pk}/edit/preview/?mode=")
+    if response.status_code == 405 or "You arrive." not in response.content.decode():
+        response = editor_client.get(f"/admin/pages/{scenario.pk}/view_draft/")
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert (
+        "You arrive." in html and "Ask gently" in html and "Feedback for ask." in html
+    )
+    assert "Routing: if safety &lt; 2 go to repair, otherwise refer." in html
+
+
+def test_learners_cannot_open_a_scenario_on_its_own(client, assessment):
+    response = client.get(
+        f"/en/courses/{assessment.get_parent().slug}/assessment/corridor/"
+    )
+    assert response.status_code == 302 and response["Location"].endswith("/assessment/")
