@@ -66,7 +66,7 @@ def snapshot_build(*, assessment: AssessmentPage, drawn: list[str]) -> dict:
                     "prompt": _texts(step, "prompt"),
                     "transcript": _texts(step, "transcript"),
                     "media_url": step.media_url,
-                    "choices": [
+                    "choices": _shuffled(
                         {
                             **c,
                             "text": _texts(choices[c["key"]], "text"),
@@ -74,7 +74,7 @@ def snapshot_build(*, assessment: AssessmentPage, drawn: list[str]) -> dict:
                             "remediation": _texts(choices[c["key"]], "remediation"),
                         }
                         for c in row["choices"]
-                    ],
+                    ),
                 }
             )
         scenarios.append(
@@ -113,7 +113,7 @@ def snapshot_build(*, assessment: AssessmentPage, drawn: list[str]) -> dict:
                 "key": key,
                 "multiple": questions[key].multiple,
                 "question": _texts(questions[key], "question"),
-                "options": [
+                "options": _shuffled(
                     {
                         "key": o.key,
                         "correct": o.correct,
@@ -121,12 +121,20 @@ def snapshot_build(*, assessment: AssessmentPage, drawn: list[str]) -> dict:
                         "rationale": _texts(o, "rationale"),
                     }
                     for o in questions[key].options.all()
-                ],
+                ),
             }
             for key in drawn
         ],
         "scenarios": scenarios,
     }
+
+
+def _shuffled(items: list) -> list:
+    """The order options and choices appear in, fixed per attempt: no answer is
+    always first, so position teaches nothing."""
+    items = list(items)
+    random.SystemRandom().shuffle(items)
+    return items
 
 
 def _answers(attempt: Attempt) -> dict[str, dict]:

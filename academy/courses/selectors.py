@@ -12,7 +12,7 @@ from django.db.models import Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from academy.assessments.models import Attempt
+from academy.assessments.models import AssessmentPage, Attempt
 from academy.core.i18n import field_in_language, translation_missing
 
 from .models import (
@@ -61,6 +61,14 @@ class CourseStatus:
     enrollment: Enrollment | None
     modules: list[ModuleState] = field(default_factory=list)
     assessment_passed: bool = False  # success, reported apart from completion
+    assessment: object = None  # the course's live certifying assessment, if any
+
+    @property
+    def assessment_due(self) -> bool:
+        """Every module done and the assessment still to pass: the next step."""
+        return bool(
+            self.assessment and self.modules_complete and not self.assessment_passed
+        )
 
     @property
     def label(self):
@@ -107,6 +115,7 @@ def _status_from(
     modules: list[ModulePage],
     enrollment: Enrollment | None,
     progress: Iterable[ModuleProgress],
+    assessment=None,
 ) -> CourseStatus:
     by_module = {p.module_id: p for p in progress}
     states = []
@@ -138,6 +147,7 @@ def _status_from(
         enrollment=enrollment,
         modules=states,
         assessment_passed=passed,
+        assessment=assessment,
     )
 
 
@@ -184,12 +194,17 @@ def course_statuses_for_user(*, user, courses: list[CoursePage]) -> list[CourseS
         modules_by_course[course_by_path[module.path[: -ModulePage.steplen]]].append(
             module
         )
+    assessments = {
+        course_by_path[a.path[: -AssessmentPage.steplen]]: a
+        for a in AssessmentPage.objects.live().filter(paths)
+    }
     return [
         _status_from(
             course=c,
             modules=modules_by_course[c.pk],
             enrollment=enrollments.get(c.pk),
             progress=getattr(enrollments.get(c.pk), "progress_rows", []),
+            assessment=assessments.get(c.pk),
         )
         for c in courses
     ]

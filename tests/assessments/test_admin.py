@@ -130,3 +130,34 @@ def test_learners_cannot_open_a_scenario_on_its_own(client, assessment):
         f"/en/courses/{assessment.get_parent().slug}/assessment/corridor/"
     )
     assert response.status_code == 302 and response["Location"].endswith("/assessment/")
+
+
+def test_administrators_list_records_but_cannot_change_them(client, taker, assessment):
+    taker.start()
+    admin = User.objects.create_superuser(
+        email="records@example.org", password="x-long-pass-9", full_name="Admin"
+    )
+    client.force_login(admin)
+    listing = client.get("/admin/records/attempts/")
+    assert listing.status_code == 200 and "Alex Rivera" in listing.content.decode()
+    attempt_pk = assessment.attempts.get().pk
+    assert (
+        client.get(f"/admin/records/attempts/inspect/{attempt_pk}/").status_code
+        == 200
+    )
+    assert client.get(f"/admin/records/attempts/edit/{attempt_pk}/").status_code in (
+        302,
+        403,
+        404,
+    )
+    assert client.post(
+        f"/admin/records/attempts/delete/{attempt_pk}/"
+    ).status_code in (302, 403, 404)
+    assert assessment.attempts.count() == 1
+    export = client.get("/admin/records/attempts/?export=csv")
+    assert export.status_code == 200
+    assert b"Alex Rivera" in b"".join(export.streaming_content)
+    # A curriculum editor does not see learners' records at all.
+    call_command("seed_demo", verbosity=0)
+    client.force_login(User.objects.get(email="editor@example.org"))
+    assert client.get("/admin/records/attempts/").status_code in (302, 403)

@@ -178,3 +178,16 @@ def test_structure_is_not_translated():
     assert not {"next_key_es", "grade_es", "points_es", "key_es"} & choice_fields
     step_fields = {f.name for f in ScenarioStep._meta.get_fields()}
     assert "narrative_fr" in step_fields and "route_next_fr" not in step_fields
+
+
+def test_the_dashboard_points_to_the_assessment_then_shows_it_passed(taker):
+    dashboard = taker.client.get("/en/dashboard/").content.decode()
+    assert "Next step: the certifying assessment." in dashboard
+    assert taker.url() in dashboard
+    taker.start()
+    taker.questions()
+    taker.step("s:corridor:arrive", "ask")
+    taker.step("s:corridor:refer", "refer-well")
+    dashboard = taker.client.get("/en/dashboard/").content.decode()
+    assert "Next step: the certifying assessment." not in dashboard
+    assert 'class="status passed"' in dashboard

@@ -2,6 +2,7 @@ import pytest
 from wagtail.models import Page
 from wagtail.test.utils import WagtailPageTestCase
 
+from academy.assessments.models import AssessmentPage, ScenarioPage
 from academy.core.models import HomePage
 from academy.courses.models import CourseIndexPage, CoursePage, ModulePage
 
@@ -14,7 +15,9 @@ class TestTreeRules(WagtailPageTestCase):
     def test_allowed_subpages(self):
         self.assertAllowedSubpageTypes(HomePage, {CourseIndexPage})
         self.assertAllowedSubpageTypes(CourseIndexPage, {CoursePage})
-        self.assertAllowedSubpageTypes(CoursePage, {ModulePage})
+        self.assertAllowedSubpageTypes(CoursePage, {ModulePage, AssessmentPage})
+        self.assertAllowedSubpageTypes(AssessmentPage, {ScenarioPage})
+        self.assertAllowedParentPageTypes(ScenarioPage, {AssessmentPage})
         self.assertAllowedSubpageTypes(ModulePage, set())
 
     def test_allowed_parents(self):

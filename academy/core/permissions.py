@@ -1,0 +1,16 @@
+from wagtail.permission_policies.base import ModelPermissionPolicy
+
+
+class ReadOnlyPermissionPolicy(ModelPermissionPolicy):
+    """Learner records are history: the admin may list and export them, never edit."""
+
+    def user_has_permission(self, user, action):
+        if action != "view":
+            return False
+        return super().user_has_permission(user, action)
+
+    def user_has_permission_for_instance(self, user, action, instance):
+        return self.user_has_permission(user, action)
+
+    def users_with_any_permission(self, actions):
+        return super().users_with_any_permission([a for a in actions if a == "view"])
