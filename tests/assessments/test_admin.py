@@ -142,17 +142,18 @@ def test_administrators_list_records_but_cannot_change_them(client, taker, asses
     assert listing.status_code == 200 and "Alex Rivera" in listing.content.decode()
     attempt_pk = assessment.attempts.get().pk
     assert (
-        client.get(f"/admin/records/attempts/inspect/{attempt_pk}/").status_code
-        == 200
+        client.get(f"/admin/records/attempts/inspect/{attempt_pk}/").status_code == 200
     )
     assert client.get(f"/admin/records/attempts/edit/{attempt_pk}/").status_code in (
         302,
         403,
         404,
     )
-    assert client.post(
-        f"/admin/records/attempts/delete/{attempt_pk}/"
-    ).status_code in (302, 403, 404)
+    assert client.post(f"/admin/records/attempts/delete/{attempt_pk}/").status_code in (
+        302,
+        403,
+        404,
+    )
     assert assessment.attempts.count() == 1
     export = client.get("/admin/records/attempts/?export=csv")
     assert export.status_code == 200

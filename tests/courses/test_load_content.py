@@ -138,9 +138,66 @@ def test_pages_with_learner_records_are_kept(content_copy, learner):
     # The module disappears from the curriculum: the page and the record stay.
     course_yaml = content_copy / "foundations" / "course.yaml"
     text = course_yaml.read_text()
-    course_yaml.write_text(text[: text.index("  - key: f2-trauma-and-the-brain")])
+    entry = text.index("  - key: f2-trauma-and-the-brain")
+    next_entry = text.index("  - key: ", entry + 1)
+    course_yaml.write_text(text[:entry] + text[next_entry:])
     for lang in ("en", "es", "fr", "ar"):
         (content_copy / "foundations" / lang / "f2-trauma-and-the-brain.yaml").unlink()
     content_load(root=content_copy)
     assert ModulePage.objects.filter(pk=module.pk).exists()
     assert ModuleProgress.objects.filter(module=module).count() == 1
+
+
+def test_markdown_keeps_the_space_between_inline_elements():
+    from academy.courses.content import markdown_to_html
+
+    html = markdown_to_html('**Label:** *"a quote"*\n\n- one\n- two')
+    assert (
+        html == '<p><b>Label:</b> <i>"a quote"</i></p><ul><li>one</li><li>two</li></ul>'
+    )
+
+
+def test_the_foundations_assessment_loads_in_every_language():
+    from academy.assessments.definition import scenario_graph
+    from academy.assessments.graph import decisions_on_every_path
+    from academy.assessments.models import AssessmentPage, ScenarioPage
+
+    content_load()
+    assessment = AssessmentPage.objects.get(content_key="foundations-assessment")
+    assert assessment.get_parent().specific.content_key == "foundations"
+    assert assessment.questions.count() >= 30 and assessment.bank_draw == 15
+    dims = [d.key for d in assessment.dimensions.all()]
+    scenarios = ScenarioPage.objects.child_of(assessment).live()
+    assert scenarios.count() == 2
+    for scenario in scenarios:
+        low, high = decisions_on_every_path(scenario_graph(scenario, dims))
+        assert 3 <= low <= high <= 4
+        for step in scenario.steps.all():
+            for choice in step.choices.all():
+                for lang in ("en", "es", "fr", "ar"):
+                    assert getattr(choice, f"text_{lang}"), (choice.key, lang)
+                    assert getattr(choice, f"feedback_{lang}"), (choice.key, lang)
+    for question in assessment.questions.all():
+        for lang in ("en", "es", "fr", "ar"):
+            assert getattr(question, f"question_{lang}"), (question.key, lang)
+
+
+def test_a_broken_scenario_in_content_is_named_and_nothing_is_written(content_copy):
+    path = content_copy / "foundations" / "assessment" / "structure.yaml"
+    text = path.read_text()
+    first_next = text.index("next: ", text.index("scenarios:"))
+    end = text.index("\n", first_next)
+    path.write_text(text[:first_next] + "next: nowhere-at-all" + text[end:])
+    with pytest.raises(ContentInvalid) as raised:
+        read_curriculum(content_copy)
+    assert "structure.yaml" in str(raised.value)
+    assert "'nowhere-at-all', which is neither a step nor an ending" in str(
+        raised.value
+    )
+
+
+def test_check_content_passes_and_reports_the_scenarios(capsys):
+    call_command("check_content")
+    out = capsys.readouterr().out
+    assert "content is valid" in out
+    assert "scenario hotel-corridor: 4–4 decisions on every path" in out

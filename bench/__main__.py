@@ -1,0 +1,172 @@
+"""Benchmarks (not tests): how fast and how big, printed as ratios against a baseline
+measured in the same process, so the figures compare across machines.
+
+    make bench            # or: .venv/bin/python -m bench
+
+It builds a throwaway test database (SQLite in memory, or DATABASE_URL), loads the
+real curriculum, and measures:
+  - page rendering: a lesson page and "My learning" against /healthz;
+  - grading: grading a full Foundations attempt against a JSON round trip of its snapshot;
+  - size: an attempt's snapshot against the curriculum text it copies;
+  - scaling: "My learning" queries with 1 and with 20 courses enrolled.
+"""
+
+import json
+import os
+import statistics
+import time
+
+
+def timed(fn, *, repeat=7, number=20) -> float:
+    """Median seconds per call over `repeat` runs of `number` calls."""
+    fn()  # warm up
+    runs = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        for _ in range(number):
+            fn()
+        runs.append((time.perf_counter() - start) / number)
+    return statistics.median(runs)
+
+
+def main() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "academy.settings.test")
+    import django
+
+    django.setup()
+    from django.test.runner import DiscoverRunner
+    from django.test.utils import setup_test_environment
+
+    setup_test_environment()
+    runner = DiscoverRunner(verbosity=0)
+    old = runner.setup_databases()
+    try:
+        run()
+    finally:
+        runner.teardown_databases(old)
+
+
+def run() -> None:
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+
+    from academy.assessments import attempts as rules
+    from academy.assessments import services
+    from academy.assessments.models import AssessmentPage
+    from academy.core.models import User
+    from academy.courses.models import (
+        CoursePage,
+        Enrollment,
+        ModulePage,
+        ModuleProgress,
+    )
+
+    call_command("load_content", verbosity=0)
+    user = User.objects.create_user(
+        email="bench@example.org", password="x", full_name="B"
+    )
+    course = CoursePage.objects.get(content_key="foundations")
+    enrollment = Enrollment.objects.create(
+        user=user, course=course, started_at=course.first_published_at
+    )
+    for module in ModulePage.objects.child_of(course):
+        ModuleProgress.objects.create(
+            enrollment=enrollment,
+            module=module,
+            started_at=enrollment.started_at,
+            last_viewed_at=enrollment.started_at,
+            completed_at=enrollment.started_at,
+        )
+    client = Client()
+    client.force_login(user)
+    module = ModulePage.objects.child_of(course).first()
+    lesson_url = f"/en/courses/{course.slug}/{module.slug}/"
+
+    print("Trauma-Informed Academy benchmarks (ratios against a same-process baseline)")
+    print(f"database: {connection.vendor}")
+    base = timed(lambda: client.get("/healthz"))
+    lesson = timed(lambda: client.get(lesson_url))
+    dash = timed(lambda: client.get("/en/dashboard/"))
+    print(f"  baseline GET /healthz            {base * 1000:8.2f} ms")
+    print(
+        f"  GET lesson page (F1, en)         {lesson * 1000:8.2f} ms  = {lesson / base:6.1f}x baseline"
+    )
+    print(
+        f"  GET My learning                  {dash * 1000:8.2f} ms  = {dash / base:6.1f}x baseline"
+    )
+
+    assessment = AssessmentPage.objects.get()
+    attempt = services.attempt_start(
+        user=user, assessment=assessment, declared_own_work=True
+    )
+    snapshot = attempt.snapshot
+    answers = {}
+    for q in snapshot["questions"]:
+        answers[rules.question_item(q["key"])] = {
+            "options": [o["key"] for o in q["options"] if o["correct"]]
+        }
+    for scenario in snapshot["scenarios"]:
+        while True:
+            _path, stop, _totals, _ending = rules.walk_scenario(
+                snapshot, scenario, answers
+            )
+            if stop is None:
+                break
+            best = max(stop["choices"], key=lambda c: sum(c["points"].values()))
+            answers[rules.step_item(scenario["key"], stop["key"])] = {
+                "choice": best["key"]
+            }
+    round_trip = timed(lambda: json.loads(json.dumps(snapshot)), number=50)
+    grading = timed(lambda: rules.grade(snapshot, answers), number=50)
+    start = timed(
+        lambda: services.snapshot_build(
+            assessment=assessment,
+            drawn=[q.key for q in assessment.questions.all()[:15]],
+        ),
+        number=5,
+    )
+    print(f"  baseline JSON round trip of a snapshot {round_trip * 1000:6.2f} ms")
+    print(
+        f"  grade a full attempt             {grading * 1000:8.2f} ms  = {grading / round_trip:6.1f}x baseline"
+    )
+    print(
+        f"  build a snapshot (start)         {start * 1000:8.2f} ms  = {start / round_trip:6.1f}x baseline"
+    )
+
+    size = len(json.dumps(snapshot, ensure_ascii=False).encode())
+    from pathlib import Path
+
+    from django.conf import settings
+
+    folder = Path(settings.ACADEMY_CONTENT_DIR) / "foundations" / "assessment"
+    source = sum(p.stat().st_size for p in folder.glob("*.yaml"))
+    print(
+        f"  snapshot size                    {size / 1024:8.1f} KiB = {size / source:6.2f}x "
+        f"the assessment's YAML ({source / 1024:.0f} KiB, all languages, whole bank)"
+    )
+
+    from tests.utils import count_queries
+
+    with count_queries() as one:
+        client.get("/en/dashboard/")
+    index = course.get_parent()
+    for n in range(19):
+        extra = CoursePage(
+            title=f"Bench {n}", slug=f"bench-{n}", content_key=f"bench-{n}"
+        )
+        index.add_child(instance=extra)
+        extra.save_revision().publish()
+        Enrollment.objects.create(
+            user=user, course=extra, started_at=enrollment.started_at
+        )
+    with count_queries() as twenty:
+        client.get("/en/dashboard/")
+    print(
+        f"  My learning queries, 1 → 20 courses: {len(one)} → {len(twenty)}"
+        f"  = {len(twenty) / len(one):.2f}x"
+    )
+
+
+if __name__ == "__main__":
+    main()

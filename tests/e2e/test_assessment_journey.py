@@ -1,0 +1,106 @@
+"""The demo learner takes the Foundations assessment in the browser: once choosing
+well (passes), once choosing badly (fails, sees why, reads the note)."""
+
+import pytest
+from django.core.management import call_command
+
+from academy.assessments.models import Attempt
+from academy.core.demo import DEMO_PASSWORD
+from academy.core.models import User
+from academy.courses.models import CoursePage, Enrollment, ModulePage, ModuleProgress
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+
+def _finish_modules(user):
+    course = CoursePage.objects.get(content_key="foundations")
+    enrollment = Enrollment.objects.create(
+        user=user, course=course, started_at=course.first_published_at
+    )
+    for module in ModulePage.objects.child_of(course).live():
+        ModuleProgress.objects.create(
+            enrollment=enrollment,
+            module=module,
+            started_at=enrollment.started_at,
+            last_viewed_at=enrollment.started_at,
+            completed_at=enrollment.started_at,
+        )
+    return course
+
+
+def _play(page, *, well: bool, shot):
+    """Answer until the result page, clicking as a learner does; `shot` is where to
+    save a picture of the first scenario step."""
+    for _ in range(200):
+        if "/result/" in page.url:
+            return
+        attempt = Attempt.objects.order_by("-pk").first()
+        item = page.locator("form input[name=item]").first.get_attribute("value")
+        if page.locator("main form[action$='/continue/']").count():
+            page.locator("main form[action$='/continue/'] button").click()
+            continue
+        if item.startswith("q:"):
+            question = next(
+                q for q in attempt.snapshot["questions"] if q["key"] == item[2:]
+            )
+            keys = [o["key"] for o in question["options"] if o["correct"] == well]
+            for key in keys[: (len(keys) if question["multiple"] else 1)]:
+                page.locator(f"input[name=answer][value='{key}']").check()
+        else:
+            _, scenario_key, step_key = item.split(":", 2)
+            scenario = next(
+                s for s in attempt.snapshot["scenarios"] if s["key"] == scenario_key
+            )
+            step = next(s for s in scenario["steps"] if s["key"] == step_key)
+            ranked = sorted(
+                step["choices"], key=lambda c: sum(c["points"].values()), reverse=well
+            )
+            if not well:
+                worst = [c for c in step["choices"] if c["grade"] == "critical"]
+                ranked = worst + ranked
+            if shot is not None and not shot.exists():
+                page.screenshot(path=str(shot), full_page=True)
+            page.locator(f"input[name=answer][value='{ranked[0]['key']}']").check()
+        page.locator("main form button[type=submit]").first.click()
+    raise AssertionError("The assessment never reached its result page.")
+
+
+def test_the_foundations_assessment_passed_and_failed(live_server, page, output_dir):
+    call_command("load_content", verbosity=0)
+    call_command("seed_demo", verbosity=0)
+    learner = User.objects.get(email="learner@example.org")
+    course = _finish_modules(learner)
+    base = live_server.url
+    page.goto(f"{base}/en/accounts/sign-in/")
+    page.fill("#id_email", learner.email)
+    page.fill("#id_password", DEMO_PASSWORD)
+    page.click("main button[type=submit]")
+
+    # Failing first: a critical choice, consequences to the ending, a kind result.
+    page.goto(f"{base}/en/courses/{course.slug}/")
+    page.click("main a[href$='/assessment/']")
+    page.check("input[name=own_work]")
+    page.click("text=Start the assessment")
+    _play(page, well=False, shot=output_dir / "step-en.png")
+    assert "Not passed this time" in page.content()
+    assert "Your path" in page.content()
+    page.screenshot(path=str(output_dir / "result-failed-en.png"), full_page=True)
+    page.click("text=Read the note")
+    assert "Before you try again" in page.content()
+    page.screenshot(path=str(output_dir / "remediation-en.png"), full_page=True)
+
+    # Then passing, in Arabic.
+    page.goto(f"{base}/ar/courses/{course.slug}/assessment/")
+    assert page.locator("html").get_attribute("dir") == "rtl"
+    page.check("input[name=own_work]")
+    page.locator("main form button[type=submit]").click()
+    _play(page, well=True, shot=output_dir / "step-ar.png")
+    attempt = Attempt.objects.get(user=learner, number=2)
+    assert attempt.passed is True
+    assert page.locator("h1").inner_text() != ""
+    page.screenshot(path=str(output_dir / "result-passed-ar.png"), full_page=True)
+    page.goto(f"{base}/en/dashboard/")
+    assert "Passed" in page.content()
