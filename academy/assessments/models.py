@@ -471,6 +471,23 @@ class Attempt(TimeStampedModel):
     def is_submitted(self) -> bool:
         return self.submitted_at is not None
 
+    # Once submitted, an attempt is history: only the remediation stamp may be added.
+    AFTER_SUBMIT_FIELDS = frozenset({"remediation_viewed_at", "updated_at"})
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._submitted_when_loaded = instance.submitted_at is not None
+        return instance
+
+    def save(self, *args, **kwargs):
+        if getattr(self, "_submitted_when_loaded", False):
+            fields = kwargs.get("update_fields")
+            if fields is None or not set(fields) <= self.AFTER_SUBMIT_FIELDS:
+                raise ValueError("A submitted attempt is never changed.")
+        super().save(*args, **kwargs)
+        self._submitted_when_loaded = self.submitted_at is not None
+
 
 class AttemptAnswer(models.Model):
     """One row per answered question or scenario step of an attempt."""

@@ -7,7 +7,7 @@ from wagtail.permissions import register_permission_policy
 from academy.core.permissions import ReadOnlyPermissionPolicy
 from academy.courses.models import Enrollment
 
-from .models import Attempt
+from .models import Accommodation, Attempt
 
 register_permission_policy(Attempt, ReadOnlyPermissionPolicy(Attempt))
 register_permission_policy(Enrollment, ReadOnlyPermissionPolicy(Enrollment))
@@ -69,10 +69,24 @@ class AttemptViewSet(ModelViewSet):
     form_fields: list[str] = []  # never edited: the policy allows only "view"
 
 
+class AccommodationViewSet(ModelViewSet):
+    """Extra time on a timed assessment, granted to one learner by an administrator."""
+
+    model = Accommodation
+    icon = "time"
+    menu_label = _("Extra time")
+    url_prefix = "records/extra-time"
+    url_namespace = "records_extra_time"
+    list_display = ["user", "assessment", "extra_time_percent", "reason", "created_at"]
+    form_fields = ["user", "assessment", "extra_time_percent", "reason"]
+    search_fields = ["user__email", "user__full_name"]
+    copy_view_enabled = False
+
+
 class RecordsGroup(ViewSetGroup):
     menu_label = _("Academy records")
     menu_icon = "folder-open-inverse"
-    items = (EnrollmentViewSet, AttemptViewSet)
+    items = (EnrollmentViewSet, AttemptViewSet, AccommodationViewSet)
 
 
 @hooks.register("register_admin_viewset")

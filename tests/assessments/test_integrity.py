@@ -241,3 +241,38 @@ def test_two_simultaneous_submits_of_one_step_record_exactly_one_answer(
         ).count()
         == 1
     )
+
+
+def test_a_submitted_attempt_refuses_changes_even_from_code(at_first_step):
+    at_first_step.step("s:corridor:arrive", "ask")
+    at_first_step.step("s:corridor:refer", "refer-well")
+    attempt = Attempt.objects.get()
+    attempt.passed = False
+    with pytest.raises(ValueError, match="never changed"):
+        attempt.save()
+    attempt.refresh_from_db()
+    assert attempt.passed is True
+    attempt.remediation_viewed_at = timezone.now()
+    attempt.save(update_fields=["remediation_viewed_at", "updated_at"])  # allowed
+
+
+def test_an_administrator_grants_extra_time_in_the_admin(
+    client, ready_learner, assessment
+):
+    from academy.core.models import User
+
+    admin = User.objects.create_superuser(
+        email="grants@example.org", password="x-long-pass-9", full_name="Admin"
+    )
+    client.force_login(admin)
+    response = client.post(
+        "/admin/records/extra-time/new/",
+        {
+            "user": ready_learner.pk,
+            "assessment": assessment.pk,
+            "extra_time_percent": 25,
+            "reason": "Reading accommodation",
+        },
+    )
+    assert response.status_code == 302
+    assert Accommodation.objects.get().extra_time_percent == 25
