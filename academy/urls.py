@@ -30,6 +30,7 @@ urlpatterns += i18n_patterns(
         name="enrollment_detail",
     ),
     path("support/", core_views.support, name="support"),
+    path("glossary/", course_views.glossary, name="glossary"),
     path("", include(wagtail_urls)),
     prefix_default_language=True,
 )

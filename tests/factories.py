@@ -198,6 +198,7 @@ def make_assessment(*, course, bank_size=4, draw=2, **fields):
         scenario.steps = [
             ScenarioStep(
                 key="arrive",
+                sort_order=0,
                 narrative_en="You arrive.",
                 narrative_es="Usted llega.",
                 prompt_en="What do you do?",
@@ -210,6 +211,7 @@ def make_assessment(*, course, bank_size=4, draw=2, **fields):
             ),
             ScenarioStep(
                 key="check",
+                sort_order=1,
                 route_dimension="safety",
                 route_comparison="<",
                 route_value=2,
@@ -218,6 +220,7 @@ def make_assessment(*, course, bank_size=4, draw=2, **fields):
             ),
             ScenarioStep(
                 key="repair",
+                sort_order=2,
                 narrative_en="She is silent.",
                 choices=[
                     choice(
@@ -227,6 +230,7 @@ def make_assessment(*, course, bank_size=4, draw=2, **fields):
             ),
             ScenarioStep(
                 key="refer",
+                sort_order=3,
                 narrative_en="Time to refer.",
                 choices=[
                     choice(

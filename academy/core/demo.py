@@ -38,6 +38,10 @@ DEMO_PEOPLE = [
         "editor@example.org", "Noor Haddad", "a curriculum editor (Wagtail admin)"
     ),
     DemoPerson("admin@example.org", "Dana Lee", "an academy administrator (superuser)"),
+    DemoPerson("reviewer@example.org", "Dr. Ines Moreau", "a subject-matter reviewer"),
+    DemoPerson(
+        "advisor@example.org", "Rosa Aydin", "a survivor advisor (course reviews)"
+    ),
 ]
 
 
@@ -45,7 +49,8 @@ def _group_editors() -> Group:
     group, _ = Group.objects.get_or_create(name=EDITORS_GROUP)
     group.permissions.add(Permission.objects.get(codename="access_admin"))
     root = Page.get_first_root_node()
-    for kind in ("add", "change", "publish", "lock", "unlock"):
+    # No "publish": a course version goes live through the two-step review.
+    for kind in ("add", "change", "lock", "unlock"):
         GroupPagePermission.objects.get_or_create(
             group=group,
             page=root,
@@ -94,6 +99,13 @@ def demo_seed() -> list[tuple[DemoPerson, bool]]:
             )
         elif person.email.startswith("editor"):
             user.groups.add(editors)
+        elif person.email.startswith(("reviewer", "advisor")):
+            from academy.courses.workflow import ADVISOR_GROUP, SME_GROUP
+
+            name = SME_GROUP if person.email.startswith("reviewer") else ADVISOR_GROUP
+            group, _ = Group.objects.get_or_create(name=name)
+            group.permissions.add(Permission.objects.get(codename="access_admin"))
+            user.groups.add(group)
         elif person.email.startswith("admin"):
             if not (user.is_superuser and user.is_staff):
                 user.is_superuser = user.is_staff = True

@@ -19,7 +19,7 @@ import markdown
 import yaml
 
 # Bump when the way files become pages changes, so every page is loaded again.
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 LANGUAGES = ("en", "es", "fr", "ar")
 DEFAULT_LANGUAGE = "en"
 AUDIENCES = ("police", "prosecution", "border", "judiciary", "employer")
@@ -226,6 +226,8 @@ class CourseData:
 class Curriculum:
     site: dict[str, dict]  # "home"/"catalogue" -> lang -> fields
     courses: list[CourseData]
+    glossary: dict[str, list[dict]] = field(default_factory=dict)  # lang -> terms
+    root: Path | None = None
 
 
 # ---------------------------------------------------------------------------
@@ -462,7 +464,14 @@ def _describe_difference(mine: list[tuple], english: list[tuple]) -> str:
 # Files.
 
 
-def _read_module(path: Path, expected_key: str, errors) -> dict | None:
+def _read_module(
+    path: Path,
+    expected_key: str,
+    errors,
+    *,
+    glossary: list[dict] | None = None,
+    lang: str = DEFAULT_LANGUAGE,
+) -> dict | None:
     data = _load_yaml(path, errors)
     if data is None or not _require_mapping(path, data, errors):
         return None
@@ -500,6 +509,24 @@ def _read_module(path: Path, expected_key: str, errors) -> dict | None:
         seen.add(block["key"])
     if len(errors) > before:
         return None
+    if glossary:
+        from .glossary import LINKED_BLOCKS, VARIANT_BLOCKS, link_terms
+
+        linked: set[str] = set()
+        for block in blocks:
+            value = block["value"]
+            for field_name in LINKED_BLOCKS.get(block["type"], ()):
+                value[field_name] = link_terms(
+                    value[field_name], terms=glossary, linked=linked, lang=lang
+                )
+            seen_in_variants: set[str] = set()
+            for field_name in VARIANT_BLOCKS.get(block["type"], ()):
+                own = set(linked)
+                value[field_name] = link_terms(
+                    value[field_name], terms=glossary, linked=own, lang=lang
+                )
+                seen_in_variants |= own
+            linked |= seen_in_variants
     return {
         "title": data["title"].strip(),
         "summary": str(data.get("summary") or "").strip(),
@@ -535,7 +562,9 @@ def _read_sources(path: Path, errors) -> list[dict]:
     return sources
 
 
-def _read_course(folder: Path, errors) -> CourseData | None:
+def _read_course(
+    folder: Path, errors, glossary: dict | None = None
+) -> CourseData | None:
     path = folder / "course.yaml"
     if not path.exists():
         errors.append(ContentError(folder, "has no course.yaml"))
@@ -697,7 +726,13 @@ def _read_course(folder: Path, errors) -> CourseData | None:
                         ContentError(module_path, "is missing: English is required")
                     )
                 continue
-            text = _read_module(module_path, module.key, errors)
+            text = _read_module(
+                module_path,
+                module.key,
+                errors,
+                glossary=(glossary or {}).get(lang),
+                lang=lang,
+            )
             if text is None:
                 continue
             if lang != DEFAULT_LANGUAGE and DEFAULT_LANGUAGE in module.text:
@@ -769,6 +804,14 @@ def read_curriculum(root: Path, *, course: str | None = None) -> Curriculum:
     if not root.is_dir():
         raise ContentInvalid([ContentError(root, "is not a folder")])
     site = _read_site(root, errors)
+    from .glossary import read_glossary
+
+    glossary = read_glossary(
+        root,
+        languages=LANGUAGES,
+        load_yaml=lambda p: _load_yaml(p, errors),
+        error=_ErrorSink(errors),
+    )
     folders = sorted(
         p for p in root.iterdir() if p.is_dir() and not p.name.startswith(".")
     )
@@ -779,7 +822,10 @@ def read_curriculum(root: Path, *, course: str | None = None) -> Curriculum:
         folders = [p for p in folders if p.name == course]
         if not folders:
             raise ContentInvalid([ContentError(root, f"has no course '{course}'")])
-    courses = [c for c in (_read_course(f, errors) for f in folders) if c is not None]
+    folders = [p for p in folders if p.name not in ("glossary", "terms")]
+    courses = [
+        c for c in (_read_course(f, errors, glossary) for f in folders) if c is not None
+    ]
     slugs: dict[str, str] = {}
     for c in courses:
         if c.slug in slugs:
@@ -789,4 +835,4 @@ def read_curriculum(root: Path, *, course: str | None = None) -> Curriculum:
         slugs[c.slug] = c.key
     if errors:
         raise ContentInvalid(errors)
-    return Curriculum(site=site, courses=courses)
+    return Curriculum(site=site, courses=courses, glossary=glossary, root=root)

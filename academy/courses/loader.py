@@ -26,6 +26,7 @@ from .content import (
     read_curriculum,
 )
 from .models import CourseAudience, CourseIndexPage, CoursePage, ModulePage
+from .workflow import editorial_workflow_ensure
 
 
 @dataclass
@@ -140,6 +141,58 @@ class _Loader:
                     return True
         return False
 
+    # -- the glossary (a derived table: rows follow the files) -------------------
+
+    def load_glossary(self, glossary: dict[str, list[dict]]) -> None:
+        from .models import GlossaryTerm
+
+        if not glossary:
+            return
+        by_lang = {
+            lang: {e["key"]: e for e in entries} for lang, entries in glossary.items()
+        }
+        english = by_lang[DEFAULT_LANGUAGE]
+        existing = {t.key: t for t in GlossaryTerm.objects.all()}
+        created = changed = False
+        for key in english:
+            term = existing.get(key) or GlossaryTerm(key=key)
+            before = {f: getattr(term, f) for f in self._glossary_fields()}
+            for lang in LANGUAGES:
+                entry = by_lang.get(lang, {}).get(key)
+                setattr(term, f"term_{lang}", entry["term"] if entry else None)
+                setattr(
+                    term, f"definition_{lang}", entry["definition"] if entry else None
+                )
+                for j in ("us", "coe_eu", "intl"):
+                    value = (entry or {}).get("jurisdictions", {}).get(j, "")
+                    setattr(term, f"{j}_{lang}", value or None)
+            term.term = english[key]["term"]
+            term.definition = english[key]["definition"]
+            if term.pk is None:
+                term.save()
+                created = True
+            elif before != {f: getattr(term, f) for f in self._glossary_fields()}:
+                term.save()
+                changed = True
+        gone = set(existing) - set(english)
+        if gone:
+            GlossaryTerm.objects.filter(key__in=gone).delete()
+            changed = True
+        if created and not existing:
+            self.report.created.append("glossary")
+        elif created or changed:
+            self.report.updated.append("glossary")
+        else:
+            self.report.unchanged.append("glossary")
+
+    @staticmethod
+    def _glossary_fields() -> list[str]:
+        return [
+            f"{name}_{lang}"
+            for name in ("term", "definition", "us", "coe_eu", "intl")
+            for lang in LANGUAGES
+        ]
+
     # -- courses and modules -----------------------------------------------------
 
     def load_course(self, index: CourseIndexPage, data: CourseData) -> CoursePage:
@@ -168,7 +221,10 @@ class _Loader:
                     "\n".join(text["outcomes"]) if text else "",
                 )
             page.title = data.text[DEFAULT_LANGUAGE]["title"]
-            page.audience_links = [CourseAudience(audience=a) for a in data.audiences]
+            page.audience_links = [
+                CourseAudience(audience=a, sort_order=i)
+                for i, a in enumerate(data.audiences)
+            ]
             if created:
                 index.add_child(instance=page)
                 self.report.created.append(label)
@@ -233,18 +289,22 @@ class _Loader:
         tr(page, "intro", dig("intro"))
         page.title = text["en"]["title"]
         dims = []
-        for key in data.dimensions:
-            dim = Dimension(key=key)
+        for order, key in enumerate(data.dimensions):
+            dim = Dimension(key=key, sort_order=order)
             tr(dim, "label", dig("dimensions", key))
             dims.append(dim)
         page.dimensions = dims
         questions = []
-        for q in data.questions:
-            question = BankQuestion(key=q["key"], multiple=q["multiple"])
+        for q_order, q in enumerate(data.questions):
+            question = BankQuestion(
+                key=q["key"], multiple=q["multiple"], sort_order=q_order
+            )
             tr(question, "question", dig("bank", q["key"], "question"))
             options = []
-            for o in q["options"]:
-                option = BankOption(key=o["key"], correct=o["correct"])
+            for o_order, o in enumerate(q["options"]):
+                option = BankOption(
+                    key=o["key"], correct=o["correct"], sort_order=o_order
+                )
                 tr(option, "text", dig("bank", q["key"], "options", o["key"], "text"))
                 tr(
                     option,
@@ -273,9 +333,10 @@ class _Loader:
             tr(scenario, "content_note", dig("scenarios", skey, "content_note"))
             scenario.title = text["en"]["scenarios"][skey]["title"]
             steps = []
-            for row in s["steps"]:
+            for step_order, row in enumerate(s["steps"]):
                 step = ScenarioStep(
                     key=row["key"],
+                    sort_order=step_order,
                     route_dimension=row["route_dimension"],
                     route_comparison=row["route_comparison"],
                     route_value=row["route_value"],
@@ -286,8 +347,9 @@ class _Loader:
                 for f in ("narrative", "prompt", "content_note", "transcript"):
                     tr(step, f, dig(*base, f))
                 choices = []
-                for c in row["choices"]:
+                for c_order, c in enumerate(row["choices"]):
                     choice = ScenarioChoice(
+                        sort_order=c_order,
                         key=c["key"],
                         next_key=c["next"],
                         grade=c["grade"],
@@ -300,8 +362,8 @@ class _Loader:
                 steps.append(step)
             scenario.steps = steps
             endings = []
-            for e in s["endings"]:
-                ending = ScenarioEnding(key=e)
+            for e_order, e in enumerate(s["endings"]):
+                ending = ScenarioEnding(key=e, sort_order=e_order)
                 for f in ("title", "summary", "remember"):
                     tr(ending, f, dig("scenarios", skey, "endings", e, f))
                 endings.append(ending)
@@ -367,6 +429,8 @@ def content_load(
     with translation.override(settings.LANGUAGE_CODE), transaction.atomic():
         home = loader.ensure_home(curriculum.site)
         index = loader.ensure_catalogue(home, curriculum.site)
+        editorial_workflow_ensure(catalogue=index)
+        loader.load_glossary(curriculum.glossary)
         for data in curriculum.courses:
             loader.load_course(index, data)
         if dry_run:

@@ -289,3 +289,31 @@ class ModuleProgress(TimeStampedModel):
 
     def __str__(self):
         return f"{self.enrollment} / {self.module}"
+
+
+class GlossaryTerm(models.Model):
+    """One legal or clinical term, defined in every language; where the law differs,
+    the meaning in each jurisdiction. Lessons link a term where it first appears."""
+
+    key = models.SlugField(max_length=100, unique=True)
+    term = models.CharField(max_length=200)
+    definition = models.TextField()
+    us = models.TextField(blank=True, verbose_name=_("United States"))
+    coe_eu = models.TextField(blank=True, verbose_name=_("Council of Europe and EU"))
+    intl = models.TextField(blank=True, verbose_name=_("Elsewhere (international law)"))
+
+    panels = [
+        FieldPanel("key"),
+        FieldPanel("term"),
+        FieldPanel("definition"),
+        MultiFieldPanel(
+            [FieldPanel("us"), FieldPanel("coe_eu"), FieldPanel("intl")],
+            heading=_("Where the meaning differs by jurisdiction"),
+        ),
+    ]
+
+    class Meta:
+        ordering = ["key"]
+
+    def __str__(self):
+        return self.term

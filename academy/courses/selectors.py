@@ -311,3 +311,10 @@ def page_has_learner_records(*, page) -> bool:
         Enrollment.objects.filter(course_id__in=ids).exists()
         or ModuleProgress.objects.filter(module_id__in=ids).exists()
     )
+
+
+def glossary_terms() -> list:
+    """Every glossary term, in the alphabetical order of the page's language."""
+    from .models import GlossaryTerm
+
+    return sorted(GlossaryTerm.objects.all(), key=lambda t: (t.term or "").casefold())

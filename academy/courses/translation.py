@@ -1,6 +1,6 @@
 from modeltranslation.translator import TranslationOptions, register
 
-from .models import CourseIndexPage, CoursePage, ModulePage
+from .models import CourseIndexPage, CoursePage, GlossaryTerm, ModulePage
 
 
 @register(CourseIndexPage)
@@ -16,3 +16,8 @@ class CoursePageTR(TranslationOptions):
 @register(ModulePage)
 class ModulePageTR(TranslationOptions):
     fields = ("summary", "objectives", "body")
+
+
+@register(GlossaryTerm)
+class GlossaryTermTR(TranslationOptions):
+    fields = ("term", "definition", "us", "coe_eu", "intl")

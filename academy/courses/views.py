@@ -105,3 +105,14 @@ def enrollment_detail(request, enrollment_id: int):
         "courses/enrollment_detail.html",
         {"enrollment": enrollment, "status": status},
     )
+
+
+def glossary(request):
+    return render(
+        request,
+        "courses/glossary.html",
+        {
+            "terms": selectors.glossary_terms(),
+            "jurisdiction": selectors.user_jurisdiction(request.user),
+        },
+    )

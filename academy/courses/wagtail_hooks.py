@@ -1,8 +1,12 @@
 from django.contrib import messages
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _l
 from wagtail import hooks
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import SnippetViewSet
 
+from .models import GlossaryTerm
 from .selectors import page_has_learner_records
 
 
@@ -20,3 +24,16 @@ def keep_pages_with_learner_records(request, page):
         )
         return redirect("wagtailadmin_explore", page.get_parent().id)
     return None
+
+
+class GlossaryTermViewSet(SnippetViewSet):
+    model = GlossaryTerm
+    icon = "help"
+    menu_label = _l("Glossary")
+    menu_order = 300
+    add_to_admin_menu = True
+    list_display = ["term", "key"]
+    search_fields = ["term", "key"]
+
+
+register_snippet(GlossaryTermViewSet)

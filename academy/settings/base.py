@@ -179,3 +179,6 @@ ACADEMY_EMAIL_VERIFICATION_MAX_AGE = 60 * 60 * 24 * 3  # seconds: three days
 # Email is unique case-insensitively by a database constraint (Lower("email")),
 # which auth.W004 cannot see.
 SILENCED_SYSTEM_CHECKS = ["auth.W004"]
+
+# A page that passes both editorial reviews is published by the workflow itself.
+WAGTAIL_FINISH_WORKFLOW_ACTION = "academy.courses.workflow_actions.publish_after_review"

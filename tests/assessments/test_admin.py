@@ -52,8 +52,11 @@ def _form(steps, endings=("end",)):
 
 @pytest.fixture
 def editor_client(client, assessment):
+    """An academy administrator: curriculum editors submit to review instead of
+    publishing (tests/courses/test_workflow.py), and publishing is where the graph
+    must be sound."""
     call_command("seed_demo", verbosity=0)
-    client.force_login(User.objects.get(email="editor@example.org"))
+    client.force_login(User.objects.get(email="admin@example.org"))
     return client
 
 

@@ -1,12 +1,20 @@
 """The loader against the real curriculum (the only test that loads all of content/)."""
 
+import re
+
 import pytest
 from django.core.management import CommandError, call_command
 from wagtail.models import Page, Revision
 
 from academy.courses.content import ContentInvalid, read_curriculum
 from academy.courses.loader import content_load
-from academy.courses.models import CoursePage, Enrollment, ModulePage, ModuleProgress
+from academy.courses.models import (
+    CoursePage,
+    Enrollment,
+    GlossaryTerm,
+    ModulePage,
+    ModuleProgress,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +30,8 @@ def test_second_run_changes_nothing(capsys):
     second = _run(capsys)
     assert first.startswith("created ") and "created 0" not in first
     assert second.startswith("created 0, updated 0, unchanged ")
-    assert int(second.rsplit(" ", 1)[1]) == pages - 1  # every page but the tree root
+    # Every page but the tree root, and the glossary.
+    assert int(second.rsplit(" ", 1)[1]) == pages - 1 + GlossaryTerm.objects.exists()
     assert (Page.objects.count(), Revision.objects.count()) == (pages, revisions)
 
 
@@ -201,3 +210,17 @@ def test_check_content_passes_and_reports_the_scenarios(capsys):
     out = capsys.readouterr().out
     assert "content is valid" in out
     assert "scenario hotel-corridor: 4–4 decisions on every path" in out
+
+
+def test_lessons_link_glossary_terms_where_they_first_appear():
+    content_load()
+    assert GlossaryTerm.objects.count() >= 30
+    for lang in ("en", "es", "fr", "ar"):
+        linked_anywhere = 0
+        for module in ModulePage.objects.filter(content_key__startswith="f"):
+            html = "".join(str(b.value) for b in getattr(module, f"body_{lang}"))
+            links = re.findall(rf'href="/{lang}/glossary/#([a-z0-9-]+)"', html)
+            linked_anywhere += len(links)
+        assert linked_anywhere >= 20, lang
+    term = GlossaryTerm.objects.get(key="trauma-bonding")
+    assert term.term_en and term.term_es and term.term_fr and term.term_ar

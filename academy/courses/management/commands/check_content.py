@@ -51,4 +51,21 @@ class Command(BaseCommand):
                     f"{a.draw} drawn per attempt; "
                     f"languages {', '.join(sorted(a.text))}"
                 )
+        from academy.courses.checks import check_complete_course, scan_terms
+
+        problems = []
+        for course in curriculum.courses:
+            if course.complete:
+                problems += check_complete_course(course)
+        problems += scan_terms(root, curriculum)
+        if problems:
+            for problem in problems:
+                self.stderr.write(str(problem))
+            raise CommandError(f"{len(problems)} problem(s) in content.")
+        glossary = curriculum.glossary.get("en", [])
+        if glossary:
+            self.stdout.write(
+                f"glossary: {len(glossary)} terms, languages "
+                f"{', '.join(sorted(curriculum.glossary))}"
+            )
         self.stdout.write("content is valid")

@@ -1,0 +1,161 @@
+"""The glossary in content/glossary/<lang>.yaml: reading it, and linking each term in
+a module's lesson text where it first appears."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+JURISDICTIONS = ("us", "coe_eu", "intl")
+LINKED_BLOCKS = {"text": ("body",), "callout": ("body",), "case_study": ("body",)}
+# A learner sees one variant of a jurisdiction note, so each variant links on its own.
+VARIANT_BLOCKS = {"jurisdiction_note": JURISDICTIONS}
+
+
+def read_glossary(root: Path, *, languages, load_yaml, error) -> dict[str, list[dict]]:
+    """{lang: [{key, term, match, definition, jurisdictions}]}; English first, and
+    every other language with exactly the same keys and jurisdiction variants."""
+    folder = root / "glossary"
+    if not folder.is_dir():
+        return {}
+    glossary: dict[str, list[dict]] = {}
+    for lang in languages:
+        path = folder / f"{lang}.yaml"
+        if not path.exists():
+            if lang == languages[0]:
+                error(path, "is missing: English is required")
+            continue
+        data = load_yaml(path)
+        if data is None:
+            continue
+        if not isinstance(data, list):
+            error(path, "must be a list of terms")
+            continue
+        entries, keys = [], set()
+        for n, item in enumerate(data, start=1):
+            ok = (
+                isinstance(item, dict)
+                and isinstance(item.get("key"), str)
+                and re.match(r"^[a-z0-9]+(?:-[a-z0-9]+)*$", item["key"])
+                and isinstance(item.get("term"), str)
+                and item["term"].strip()
+                and isinstance(item.get("definition"), str)
+                and item["definition"].strip()
+            )
+            if not ok:
+                error(path, f"term {n} needs a 'key', a 'term' and a 'definition'")
+                continue
+            if item["key"] in keys:
+                error(path, f"the key '{item['key']}' is used twice")
+                continue
+            keys.add(item["key"])
+            match = item.get("match") or []
+            variants = item.get("jurisdictions") or {}
+            if not isinstance(match, list) or not all(
+                isinstance(m, str) for m in match
+            ):
+                error(path, f"'{item['key']}': 'match' must be a list of word forms")
+                continue
+            if not isinstance(variants, dict) or set(variants) - set(JURISDICTIONS):
+                error(
+                    path, f"'{item['key']}': 'jurisdictions' takes us, coe_eu and intl"
+                )
+                continue
+            entries.append(
+                {
+                    "key": item["key"],
+                    "term": item["term"].strip(),
+                    "match": [m for m in match if m.strip()],
+                    "definition": item["definition"].strip(),
+                    "jurisdictions": {
+                        k: str(v).strip() for k, v in variants.items() if v
+                    },
+                }
+            )
+        if lang != languages[0] and languages[0] in glossary:
+            english = {e["key"]: e for e in glossary[languages[0]]}
+            mine = {e["key"]: e for e in entries}
+            missing, extra = (
+                sorted(set(english) - set(mine)),
+                sorted(set(mine) - set(english)),
+            )
+            if missing or extra:
+                error(
+                    path,
+                    "does not have the same terms as English"
+                    + (f"; missing {', '.join(missing)}" if missing else "")
+                    + (f"; not in English {', '.join(extra)}" if extra else ""),
+                )
+                continue
+            for key, entry in mine.items():
+                if set(entry["jurisdictions"]) != set(english[key]["jurisdictions"]):
+                    error(
+                        path,
+                        f"'{key}' has different jurisdiction variants than English",
+                    )
+        glossary[lang] = entries
+    return glossary
+
+
+_TAG = re.compile(r"(<[^>]+>)")
+ARABIC_PREFIXES = "[وف]?[بلك]?"  # conjunction, then preposition, both optional
+ARABIC_ARTICLE = "[وف]?(?:[بك]?ال|لل)"  # the same before the article; ل + ال is لل
+
+
+def _arabic(form: str, pattern: str) -> str:
+    """Arabic joins prefixes to the word: و، ب، ل، ف، ك; and ل + ال is written لل."""
+    if form.startswith("ال"):
+        return ARABIC_ARTICLE + pattern[len("ال") :]
+    return ARABIC_PREFIXES + pattern
+
+
+def link_terms(html: str, *, terms: list[dict], linked: set[str], lang: str) -> str:
+    """Link the first appearance of each term not yet linked in this module. Text
+    inside links and headings is left alone."""
+    pending = [t for t in terms if t["key"] not in linked and t["match"]]
+    if not pending:
+        return html
+    forms = sorted(
+        ((form, t["key"]) for t in pending for form in t["match"]),
+        key=lambda pair: -len(pair[0]),
+    )
+    parts = _TAG.split(html)
+    skip = 0  # depth inside <a>, <h3>, <h4>
+    for i, part in enumerate(parts):
+        if part.startswith("<"):
+            name = re.match(r"</?\s*([a-zA-Z0-9]+)", part)
+            if name and name.group(1).lower() in ("a", "h3", "h4"):
+                skip += -1 if part.startswith("</") else 1
+            continue
+        if skip or not part.strip():
+            continue
+        parts[i] = _link_text(part, forms=forms, linked=linked, lang=lang)
+    return "".join(parts)
+
+
+def _link_text(text: str, *, forms, linked: set[str], lang: str) -> str:
+    """Link the earliest appearance in `text` of any term not yet linked (the
+    longest form wins where two start at the same place), then look on either side."""
+    best = None
+    for form, key in forms:
+        if key in linked:
+            continue
+        pattern = r"\s+".join(re.escape(word) for word in form.split())
+        if lang == "ar":
+            pattern = _arabic(form, pattern)
+        match = re.search(rf"(?<!\w){pattern}(?!\w)", text)
+        if match and (
+            best is None
+            or (match.start(), -len(form)) < (best[0].start(), -len(best[2]))
+        ):
+            best = (match, key, form)
+    if best is None:
+        return text
+    match, key, _form = best
+    linked.add(key)
+    link = f'<a href="/{lang}/glossary/#{key}">{match.group(0)}</a>'
+    return (
+        _link_text(text[: match.start()], forms=forms, linked=linked, lang=lang)
+        + link
+        + _link_text(text[match.end() :], forms=forms, linked=linked, lang=lang)
+    )
