@@ -6,6 +6,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from academy.certificates import views as cert_views
 from academy.core import views as core_views
 from academy.courses import views as course_views
 
@@ -16,6 +17,22 @@ handler500 = "academy.core.views.error_500"
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
+    path(".well-known/did.json", cert_views.did_document, name="did_document"),
+    path("verify/", cert_views.verify_index, name="verify"),
+    path("verify/file/", cert_views.verify_pdf, name="verify_pdf"),
+    path("verify/bulk/", cert_views.verify_bulk, name="verify_bulk"),
+    path("verify/status/<int:number>/", cert_views.status_list, name="status_list"),
+    path("verify/<str:code>/", cert_views.verify_detail, name="verify_detail"),
+    path(
+        "verify/<str:code>/credential.json",
+        cert_views.credential_json,
+        name="credential_json",
+    ),
+    path(
+        "verify/<str:code>/credential.jwt",
+        cert_views.credential_jwt,
+        name="credential_jwt",
+    ),
     path("admin/", include(wagtailadmin_urls)),
     path("django-admin/", admin.site.urls),
     path("documents/", include(wagtaildocs_urls)),
@@ -31,6 +48,11 @@ urlpatterns += i18n_patterns(
     ),
     path("support/", core_views.support, name="support"),
     path("glossary/", course_views.glossary, name="glossary"),
+    path(
+        "dashboard/certificates/<str:code>.pdf",
+        cert_views.certificate_pdf,
+        name="certificate_pdf",
+    ),
     path("", include(wagtail_urls)),
     prefix_default_language=True,
 )

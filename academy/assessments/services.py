@@ -330,6 +330,10 @@ def attempt_submit(*, attempt: Attempt) -> Attempt:
             "updated_at",
         ]
     )
+    if attempt.passed:  # the course may now be earned
+        from academy.certificates.services import certificate_issue
+
+        certificate_issue(enrollment=attempt.enrollment)
     return attempt
 
 

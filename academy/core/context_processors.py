@@ -8,4 +8,5 @@ def academy(request):
         "LANGUAGE_DIR": "rtl" if translation.get_language_bidi() else "ltr",
         "SITE_NAME": settings.WAGTAIL_SITE_NAME,
         "CURRENT_LANGUAGE": lang,
+        "PUBLIC_URL": settings.ACADEMY_PUBLIC_URL.rstrip("/"),
     }

@@ -62,6 +62,7 @@ class CourseStatus:
     modules: list[ModuleState] = field(default_factory=list)
     assessment_passed: bool = False  # success, reported apart from completion
     assessment: object = None  # the course's live certifying assessment, if any
+    certificate: object = None  # this cycle's certificate, if issued
 
     @property
     def assessment_due(self) -> bool:
@@ -133,8 +134,17 @@ def _status_from(
     passed = bool(
         enrollment is not None and getattr(enrollment, "passed_attempts", None)
     )
+    certificate = (getattr(enrollment, "cycle_certificates", None) or [None])[0]
     if enrollment is None:
         state = CourseState.NOT_STARTED
+    elif certificate is not None and certificate.status == "valid":
+        from academy.certificates.selectors import is_expiring
+
+        state = (
+            CourseState.EXPIRING if is_expiring(certificate) else CourseState.CERTIFIED
+        )
+    elif certificate is not None and certificate.status == "expired":
+        state = CourseState.EXPIRED
     elif passed:
         state = CourseState.PASSED
     elif states and all(s.done for s in states):
@@ -148,6 +158,7 @@ def _status_from(
         modules=states,
         assessment_passed=passed,
         assessment=assessment,
+        certificate=certificate,
     )
 
 
@@ -161,6 +172,7 @@ def _current_enrollments(*, user, course_ids: Iterable[int]) -> dict[int, Enroll
         .order_by("course_id", "-cycle")
         .prefetch_related(
             Prefetch("module_progress", to_attr="progress_rows"),
+            Prefetch("certificates", to_attr="cycle_certificates"),
             Prefetch(
                 "attempts",
                 queryset=Attempt.objects.filter(passed=True).only(

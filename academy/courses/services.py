@@ -85,4 +85,8 @@ def module_progress_mark_complete(*, user, module: ModulePage) -> ModuleProgress
         if module_ids and module_ids <= done:
             enrollment.completed_at = timezone.now()
             enrollment.save(update_fields=["completed_at", "updated_at"])
+            # A course whose assessment was passed first is earned now.
+            from academy.certificates.services import certificate_issue
+
+            certificate_issue(enrollment=enrollment)
     return progress

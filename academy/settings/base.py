@@ -53,7 +53,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "academy.core.middleware.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -182,3 +182,13 @@ SILENCED_SYSTEM_CHECKS = ["auth.W004"]
 
 # A page that passes both editorial reviews is published by the workflow itself.
 WAGTAIL_FINISH_WORKFLOW_ACTION = "academy.courses.workflow_actions.publish_after_review"
+
+# Certificates.
+ACADEMY_CERTIFICATE_VALIDITY_MONTHS = 24  # when a course does not say
+ACADEMY_SIGNING_KEY_DIR = Path(
+    os.environ.get("ACADEMY_SIGNING_KEY_DIR", BASE_DIR / "var" / "signing-keys")
+)
+ACADEMY_SIGNING_KEY_AUTOCREATE = True  # development: a key is made on first use
+ACADEMY_VERIFY_RATE_LIMIT = 30  # lookups a minute per client address
+ACADEMY_VERIFY_UPLOAD_MAX_BYTES = 5 * 1024 * 1024
+ACADEMY_VERIFY_BULK_MAX_CODES = 500

@@ -1,6 +1,7 @@
 """Production: configured from the environment only, and refuses to start without it."""
 
 import os
+from pathlib import Path
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -43,6 +44,9 @@ EMAIL_USE_TLS = os.environ.get("DJANGO_EMAIL_USE_TLS", "false") == "true"
 ACADEMY_PUBLIC_URL = _required("ACADEMY_PUBLIC_URL")
 WAGTAILADMIN_BASE_URL = ACADEMY_PUBLIC_URL
 ACADEMY_ALLOW_DEMO_DATA = False
+# The private signing keys: a directory only the app can read, backed up (README).
+ACADEMY_SIGNING_KEY_DIR = Path(_required("ACADEMY_SIGNING_KEY_DIR"))
+ACADEMY_SIGNING_KEY_AUTOCREATE = False
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -21,3 +21,4 @@ ACADEMY_PUBLIC_URL = "https://academy.test"
 # Serve static files from the apps in place; no collectstatic needed.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+ACADEMY_SIGNING_KEY_DIR = tempfile.mkdtemp(prefix="academy-test-keys-")

@@ -92,6 +92,7 @@ def test_production_refuses_to_start_without_its_environment(missing):
         "DJANGO_ALLOWED_HOSTS": "academy.example.org",
         "DATABASE_URL": "postgres://u:p@127.0.0.1:5432/academy",
         "ACADEMY_PUBLIC_URL": "https://academy.example.org",
+        "ACADEMY_SIGNING_KEY_DIR": "/tmp/academy-keys",
     }
     assert _production_check(env).returncode == 0
     del env[missing]

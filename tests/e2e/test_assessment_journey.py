@@ -5,6 +5,7 @@ import pytest
 from django.core.management import call_command
 
 from academy.assessments.models import Attempt
+from academy.certificates.models import Certificate
 from academy.core.demo import DEMO_PASSWORD
 from academy.core.models import User
 from academy.courses.models import CoursePage, Enrollment, ModulePage, ModuleProgress
@@ -102,5 +103,29 @@ def test_the_foundations_assessment_passed_and_failed(live_server, page, output_
     assert attempt.passed is True
     assert page.locator("h1").inner_text() != ""
     page.screenshot(path=str(output_dir / "result-passed-ar.png"), full_page=True)
+    # The certificate: on "My learning", downloadable, with a link to share.
     page.goto(f"{base}/en/dashboard/")
-    assert "Passed" in page.content()
+    assert "Certified" in page.content()
+    with page.expect_download() as download:
+        page.click("text=Download the PDF")
+    pdf_path = output_dir / "certificate.pdf"
+    download.value.save_as(pdf_path)
+    assert pdf_path.read_bytes().startswith(b"%PDF")
+    code = Certificate.objects.get(user=learner).code
+
+    # A stranger, signed out, types the code: once with two symbols swapped.
+    page.click("header form button")  # sign out
+    page.goto(f"{base}/verify/")
+    symbols = code.replace("-", "")
+    swapped = symbols[:5] + symbols[6] + symbols[5] + symbols[7:]
+    if swapped == symbols:
+        swapped = symbols[:-2] + symbols[-1] + symbols[-2]
+    page.fill("#code", swapped)
+    page.click("main form button[type=submit]")
+    assert "This code looks mistyped" in page.content()
+    page.fill("#code", code.lower())
+    page.click("main form button[type=submit]")
+    page.wait_for_url(f"{base}/verify/{code}/")
+    assert page.locator("h1").inner_text().strip() == "Valid"
+    assert learner.full_name in page.content()
+    page.screenshot(path=str(output_dir / "verify-en.png"), full_page=True)

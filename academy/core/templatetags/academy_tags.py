@@ -29,6 +29,8 @@ def language_links(context):
             )
             with translation.override(code):
                 url = (page.get_url(request) or "") + rest
+        if not url and not _prefixed(request.path):
+            url = f"{request.path}?lang={code}"  # /verify/…: language by parameter
         if not url:
             url = translate_url(request.get_full_path(), code)
         info = get_language_info(code)
@@ -42,6 +44,10 @@ def language_links(context):
             }
         )
     return links
+
+
+def _prefixed(path: str) -> bool:
+    return any(path.startswith(f"/{code}/") for code, _name in settings.LANGUAGES)
 
 
 @register.filter

@@ -1,0 +1,173 @@
+"""Open Badges 3.0: each certificate as an AchievementCredential (a W3C Verifiable
+Credential), the signed VC-JWT, the issuer's did:web document, and the Bitstring
+Status List that publishes revocations."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from datetime import UTC
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.utils import timezone
+
+from .keys import b64url, sign, signing_key_active
+from .models import STATUS_LIST_SIZE, Certificate, SigningKey
+
+CONTEXT = [
+    "https://www.w3.org/ns/credentials/v2",
+    "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
+]
+
+
+def public_url(path: str = "") -> str:
+    return settings.ACADEMY_PUBLIC_URL.rstrip("/") + path
+
+
+def issuer_did() -> str:
+    """did:web:<host>[%3A<port>] for the public address."""
+    parts = urlsplit(settings.ACADEMY_PUBLIC_URL)
+    host = parts.hostname or "localhost"
+    if parts.port:
+        host += f"%3A{parts.port}"
+    return f"did:web:{host}"
+
+
+def _iso(moment) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def status_list_url(number: int) -> str:
+    return public_url(f"/verify/status/{number}/")
+
+
+def credential_json(certificate: Certificate) -> dict:
+    verify = public_url(f"/verify/{certificate.code}/")
+    status_list = status_list_url(certificate.status_list)
+    return {
+        "@context": CONTEXT,
+        "id": verify + "credential.json",
+        "type": ["VerifiableCredential", "OpenBadgeCredential"],
+        "name": certificate.course_title,
+        "issuer": {
+            "id": issuer_did(),
+            "type": ["Profile"],
+            "name": settings.WAGTAIL_SITE_NAME,
+            "url": public_url("/"),
+        },
+        "validFrom": _iso(certificate.issued_at),
+        "validUntil": _iso(certificate.expires_at),
+        "credentialSubject": {
+            "type": ["AchievementSubject"],
+            "identifier": [
+                {
+                    "type": "IdentityObject",
+                    "identityType": "name",
+                    "hashed": False,
+                    "identityHash": certificate.holder_name,
+                }
+            ],
+            "achievement": {
+                "id": public_url(
+                    f"/achievements/{certificate.course_key}/{certificate.course_version}"
+                ),
+                "type": ["Achievement"],
+                "achievementType": "Certificate",
+                "name": certificate.course_title,
+                "description": (
+                    f"{certificate.course_title}, version "
+                    f"{certificate.course_version}: {certificate.contact_hours} "
+                    "contact hours of trauma-informed training, with a "
+                    "scenario-based certifying assessment."
+                ),
+                "criteria": {
+                    "narrative": (
+                        "Completed every module of the course and passed its "
+                        "certifying assessment: branching scenarios scored on a rubric "
+                        "(at least 75% of the best path, no critical choice) and a "
+                        "knowledge test."
+                    )
+                },
+                "humanCode": certificate.course_key,
+                "inLanguage": certificate.language,
+            },
+        },
+        "credentialStatus": {
+            "id": f"{status_list}#{certificate.status_list_position}",
+            "type": "BitstringStatusListEntry",
+            "statusPurpose": "revocation",
+            "statusListIndex": str(certificate.status_list_position),
+            "statusListCredential": status_list,
+        },
+    }
+
+
+def jws_compact(payload: dict, *, typ: str = "vc+jwt") -> str:
+    key = signing_key_active()
+    header = {"alg": "RS256", "typ": typ, "kid": f"{issuer_did()}#{key.kid}"}
+    signing_input = (
+        b64url(json.dumps(header, separators=(",", ":")).encode())
+        + "."
+        + b64url(
+            json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
+        )
+    )
+    signature = sign(signing_input.encode("ascii"), key)
+    return signing_input + "." + b64url(signature)
+
+
+def did_document() -> dict:
+    did = issuer_did()
+    signing_key_active()  # make sure there is one to publish
+    methods = [
+        {
+            "id": f"{did}#{key.kid}",
+            "type": "JsonWebKey2020",
+            "controller": did,
+            "publicKeyJwk": key.public_jwk,
+        }
+        for key in SigningKey.objects.order_by("created_at")
+    ]
+    return {
+        "@context": [
+            "https://www.w3.org/ns/did/v1",
+            "https://w3id.org/security/suites/jws-2020/v1",
+        ],
+        "id": did,
+        "verificationMethod": methods,
+        "assertionMethod": [m["id"] for m in methods],
+    }
+
+
+def encoded_status_list(number: int) -> str:
+    """The revoked bits of one list, gzip-compressed and base64url-encoded with the
+    multibase 'u' prefix; bit 0 is the left-most bit of the first byte."""
+    bits = bytearray(STATUS_LIST_SIZE // 8)
+    start = number * STATUS_LIST_SIZE
+    revoked = Certificate.objects.filter(
+        status_index__gte=start,
+        status_index__lt=start + STATUS_LIST_SIZE,
+        revoked_at__isnull=False,
+    ).values_list("status_index", flat=True)
+    for index in revoked:
+        position = index - start
+        bits[position // 8] |= 0x80 >> (position % 8)
+    return "u" + b64url(gzip.compress(bytes(bits), mtime=0))
+
+
+def status_list_credential(number: int) -> dict:
+    url = status_list_url(number)
+    return {
+        "@context": ["https://www.w3.org/ns/credentials/v2"],
+        "id": url,
+        "type": ["VerifiableCredential", "BitstringStatusListCredential"],
+        "issuer": issuer_did(),
+        "validFrom": _iso(timezone.now()),
+        "credentialSubject": {
+            "id": url + "#list",
+            "type": "BitstringStatusList",
+            "statusPurpose": "revocation",
+            "encodedList": encoded_status_list(number),
+        },
+    }

@@ -1,0 +1,54 @@
+"""Reads for certificates: what a verifier may see, and a learner's own."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+from django.utils import timezone
+
+from . import codes
+from .models import Certificate
+
+EXPIRING_DAYS = 60
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """The answer to "is this a certificate we issued?"."""
+
+    outcome: str  # "found", "not_found", "mistyped", "malformed"
+    code: str = ""
+    certificate: Certificate | None = None
+
+
+def certificate_lookup(*, typed: str) -> Lookup:
+    try:
+        code = codes.normalise(typed)
+    except codes.Mistyped:
+        return Lookup("mistyped", typed.strip())
+    except codes.Malformed:
+        return Lookup("malformed", (typed or "").strip()[:40])
+    certificate = Certificate.objects.filter(code=code).first()
+    return Lookup("found" if certificate else "not_found", code, certificate)
+
+
+def certificate_by_pdf(*, data: bytes) -> Certificate | None:
+    digest = hashlib.sha256(data).hexdigest()
+    return Certificate.objects.filter(pdf_sha256=digest).first()
+
+
+def certificates_for_user(*, user) -> list[Certificate]:
+    return list(Certificate.objects.filter(user=user).order_by("-issued_at"))
+
+
+def certificate_for_user(*, user, code: str) -> Certificate | None:
+    return Certificate.objects.filter(user=user, code=code).first()
+
+
+def is_expiring(certificate: Certificate, at=None) -> bool:
+    at = at or timezone.now()
+    return (
+        certificate.status_at(at) == Certificate.Status.VALID
+        and (certificate.expires_at - at).days < EXPIRING_DAYS
+    )
