@@ -297,7 +297,9 @@ def _answer_record(
 
 
 @transaction.atomic
-def attempt_continue(*, attempt_id: int, user, item_key: str) -> Attempt:
+def attempt_continue(
+    *, attempt_id: int, user, item_key: str, client_address: str | None = None
+) -> Attempt:
     """Move past the feedback on the item just answered; grade when nothing is left."""
     attempt = _locked(attempt_id)
     _check_open(attempt, user)
@@ -308,11 +310,11 @@ def attempt_continue(*, attempt_id: int, user, item_key: str) -> Attempt:
     attempt.pending_feedback = ""
     attempt.save(update_fields=["pending_feedback", "updated_at"])
     if rules.current_item(attempt.snapshot, _answers(attempt)).kind == rules.DONE:
-        attempt_submit(attempt=attempt)
+        attempt_submit(attempt=attempt, client_address=client_address)
     return attempt
 
 
-def attempt_submit(*, attempt: Attempt) -> Attempt:
+def attempt_submit(*, attempt: Attempt, client_address: str | None = None) -> Attempt:
     """Grade from the snapshot and close the attempt. Called with the row locked."""
     if attempt.is_submitted:
         return attempt
@@ -333,7 +335,7 @@ def attempt_submit(*, attempt: Attempt) -> Attempt:
     if attempt.passed:  # the course may now be earned
         from academy.certificates.services import certificate_issue
 
-        certificate_issue(enrollment=attempt.enrollment)
+        certificate_issue(enrollment=attempt.enrollment, client_address=client_address)
     return attempt
 
 

@@ -10,6 +10,7 @@ from wagtail.contrib.routable_page.templatetags.wagtailroutablepage_tags import 
 )
 
 from academy.core.exceptions import ApplicationError
+from academy.core.views import client_address
 
 from . import selectors, services
 
@@ -97,6 +98,7 @@ def attempt_continue(request, *, assessment, number):
             attempt_id=attempt.pk,
             user=request.user,
             item_key=request.POST.get("item", ""),
+            client_address=client_address(request),
         )
     except ApplicationError as error:
         return _problem(request, assessment, error, attempt)

@@ -4,7 +4,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 from wagtail import hooks
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permissions import register_permission_policy
@@ -22,7 +22,7 @@ register_permission_policy(Certificate, ReadOnlyPermissionPolicy(Certificate))
 class CertificateViewSet(ModelViewSet):
     model = Certificate
     icon = "success"
-    menu_label = _l("Certificates")
+    menu_label = gettext_lazy("Certificates")
     url_prefix = "records/certificates"
     url_namespace = "records_certificates"
     list_display = [
@@ -65,10 +65,10 @@ class CertificateViewSet(ModelViewSet):
 
 class RevokeForm(forms.Form):
     reason = forms.CharField(
-        label=_l("Reason"),
+        label=gettext_lazy("Reason"),
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=1000,
-        help_text=_l("Shown on the public verification page."),
+        help_text=gettext_lazy("Shown on the public verification page."),
     )
 
 

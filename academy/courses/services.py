@@ -64,7 +64,9 @@ def module_progress_record_view(*, user, module: ModulePage) -> ModuleProgress |
 
 
 @transaction.atomic
-def module_progress_mark_complete(*, user, module: ModulePage) -> ModuleProgress:
+def module_progress_mark_complete(
+    *, user, module: ModulePage, client_address: str | None = None
+) -> ModuleProgress:
     """Mark a module done for the learner. Done stays done; the first time counts."""
     course = module.get_parent().specific
     enrollment = _current_enrollment(user=user, course=course)
@@ -88,5 +90,5 @@ def module_progress_mark_complete(*, user, module: ModulePage) -> ModuleProgress
             # A course whose assessment was passed first is earned now.
             from academy.certificates.services import certificate_issue
 
-            certificate_issue(enrollment=enrollment)
+            certificate_issue(enrollment=enrollment, client_address=client_address)
     return progress

@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from academy.core.exceptions import ApplicationError
+from academy.core.views import client_address
 
 from . import selectors, services
 
@@ -39,7 +40,9 @@ def module_complete(request, *, module):
     if not request.user.is_authenticated:
         return redirect_to_login(module.url)
     try:
-        services.module_progress_mark_complete(user=request.user, module=module)
+        services.module_progress_mark_complete(
+            user=request.user, module=module, client_address=client_address(request)
+        )
     except ApplicationError as error:
         messages.error(request, error.message)
         return redirect(module.url)

@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _l
+from django.utils.translation import gettext_lazy
 from wagtail import hooks
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
@@ -29,7 +29,7 @@ def keep_pages_with_learner_records(request, page):
 class GlossaryTermViewSet(SnippetViewSet):
     model = GlossaryTerm
     icon = "help"
-    menu_label = _l("Glossary")
+    menu_label = gettext_lazy("Glossary")
     menu_order = 300
     add_to_admin_menu = True
     list_display = ["term", "key"]

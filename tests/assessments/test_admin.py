@@ -165,3 +165,16 @@ def test_administrators_list_records_but_cannot_change_them(client, taker, asses
     call_command("seed_demo", verbosity=0)
     client.force_login(User.objects.get(email="editor@example.org"))
     assert client.get("/admin/records/attempts/").status_code in (302, 403)
+
+
+def test_the_edit_pages_open_with_every_language(editor_client, assessment):
+    scenario = ScenarioPage.objects.get(slug="corridor")
+    for page in (assessment, scenario):
+        response = editor_client.get(f"/admin/pages/{page.pk}/edit/")
+        assert response.status_code == 200
+        html = response.content.decode()
+        for lang in ("en", "es", "fr", "ar"):
+            assert f"title_{lang}" in html
+    html = editor_client.get(f"/admin/pages/{scenario.pk}/edit/").content.decode()
+    assert "steps-0-choices-0-text_ar" in html and "steps-0-choices-0-next_key" in html
+    assert "steps-0-choices-0-next_key_ar" not in html  # structure is not translated

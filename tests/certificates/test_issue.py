@@ -133,3 +133,27 @@ def test_two_simultaneous_issues_give_one_certificate(certificate):
         t.join()
     assert Certificate.objects.count() == 1
     assert results[0] == results[1] == Certificate.objects.get().code
+
+
+def test_the_issue_is_audited_with_the_client_address(
+    client, ready_learner, assessment
+):
+    from ..assessments.conftest import Taker
+
+    client.force_login(ready_learner)
+    taker = Taker(client, assessment)
+    taker.client.defaults["REMOTE_ADDR"] = "192.0.2.44"
+    pass_assessment(taker)
+    assert (
+        AuditEvent.objects.get(action="certificate.issue").client_address
+        == "192.0.2.44"
+    )
+
+
+def test_the_backfill_command_queues_missing_certificates(certificate, capsys):
+    from django.core.management import call_command
+
+    Certificate.objects.all().delete()
+    call_command("issue_certificates")
+    assert "Queued 1 enrolment(s) in 1 task(s)." in capsys.readouterr().out
+    assert Certificate.objects.count() == 1  # the test backend runs tasks at once
