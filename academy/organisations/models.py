@@ -1,8 +1,24 @@
+import zoneinfo
+
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from academy.core.models import Jurisdiction, TimeStampedModel
+
+
+def _default_reminder_days() -> list[int]:
+    return [7, 1]
+
+
+def validate_reminder_days(value) -> None:
+    if not isinstance(value, list) or not all(
+        isinstance(d, int) and not isinstance(d, bool) and 0 < d <= 90 for d in value
+    ):
+        raise ValidationError(_("List whole days before the due date, from 1 to 90."))
 
 
 class Organisation(TimeStampedModel):
@@ -21,6 +37,21 @@ class Organisation(TimeStampedModel):
     jurisdiction = models.CharField(
         _("jurisdiction"), max_length=8, choices=Jurisdiction.choices
     )
+    time_zone = models.CharField(
+        _("time zone"),
+        max_length=64,
+        default="UTC",
+        help_text=_("Due dates fall at the end of the day in this time zone."),
+    )
+    reminder_days = models.JSONField(
+        _("reminders before the due date"),
+        default=_default_reminder_days,
+        validators=[validate_reminder_days],
+        help_text=_("Days before, e.g. [7, 1]."),
+    )
+    weekly_digest = models.BooleanField(
+        _("weekly digest for coordinators"), default=True
+    )
 
     class Meta:
         ordering = ["name"]
@@ -28,9 +59,43 @@ class Organisation(TimeStampedModel):
     def __str__(self):
         return self.name
 
+    def clean(self):
+        super().clean()
+        if self.time_zone not in zoneinfo.available_timezones():
+            raise ValidationError({"time_zone": _("Choose a time zone from the list.")})
+
+
+class Cohort(TimeStampedModel):
+    """A named group of people inside one organisation (a shift, a unit, an intake)."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="cohorts"
+    )
+    name = models.CharField(_("name"), max_length=120)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "name"], name="organisations_cohort_unique_name"
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class MembershipQuerySet(models.QuerySet):
+    def current(self):
+        return self.filter(removed_at__isnull=True)
+
+    def coordinators(self):
+        return self.current().filter(role=Membership.Role.COORDINATOR)
+
 
 class Membership(TimeStampedModel):
-    """One row per person per organisation they belong to, with their role there."""
+    """One row per person per organisation they belong to, with their role there.
+    Removing someone stamps `removed_at`: their training records stay theirs."""
 
     class Role(models.TextChoices):
         LEARNER = "learner", _("Learner")
@@ -50,6 +115,13 @@ class Membership(TimeStampedModel):
         default=False,
         help_text=_("For employers: one of the managers whose training counts."),
     )
+    cohort = models.ForeignKey(
+        Cohort, null=True, blank=True, on_delete=models.SET_NULL, related_name="members"
+    )
+    joined_at = models.DateTimeField(default=timezone.now)
+    removed_at = models.DateTimeField(null=True, blank=True)
+
+    objects = MembershipQuerySet.as_manager()
 
     class Meta:
         constraints = [
@@ -60,3 +132,41 @@ class Membership(TimeStampedModel):
 
     def __str__(self):
         return f"{self.user} @ {self.organisation} ({self.role})"
+
+
+class Invitation(TimeStampedModel):
+    """A single-use, expiring link for a person added by a coordinator to set their
+    password. Only a hash of the token is stored."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="invitations"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="invitations"
+    )
+    token_hash = models.CharField(max_length=64, unique=True)
+    expires_at = models.DateTimeField()
+    sent_at = models.DateTimeField()
+    send_count = models.PositiveSmallIntegerField(default=1)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    withdrawn_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-sent_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(accepted_at__isnull=True) | Q(withdrawn_at__isnull=True),
+                name="organisations_invitation_accepted_or_withdrawn",
+            )
+        ]
+
+    @property
+    def is_pending(self) -> bool:
+        return (
+            self.accepted_at is None
+            and self.withdrawn_at is None
+            and self.expires_at > timezone.now()
+        )

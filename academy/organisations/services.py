@@ -1,0 +1,149 @@
+"""Writes for organisations: importing people, and invitations. Audited."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from academy.core.exceptions import ApplicationError
+from academy.core.services import audit_event_record
+
+from .models import Cohort, Invitation, Membership, Organisation
+from .people_csv import PersonRow
+
+INVITATION_DAYS = 14
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def invitation_create(*, organisation, user, by) -> tuple[Invitation, str]:
+    """A new single-use link; earlier pending ones for the same person stop working."""
+    now = timezone.now()
+    Invitation.objects.filter(
+        organisation=organisation, user=user, accepted_at=None, withdrawn_at=None
+    ).update(withdrawn_at=now)
+    token = secrets.token_urlsafe(32)
+    invitation = Invitation.objects.create(
+        organisation=organisation,
+        user=user,
+        token_hash=_hash(token),
+        expires_at=now + timedelta(days=INVITATION_DAYS),
+        sent_at=now,
+        invited_by=by,
+    )
+    return invitation, token
+
+
+def invitation_email(*, invitation: Invitation, token: str, base_url: str) -> None:
+    user = invitation.user
+    with translation.override(user.preferred_language):
+        link = base_url.rstrip("/") + reverse("accounts:invitation", args=[token])
+        context = {
+            "user": user,
+            "link": link,
+            "organisation": invitation.organisation,
+            "days": INVITATION_DAYS,
+        }
+        subject = render_to_string(
+            "accounts/email/invitation_subject.txt", context
+        ).strip()
+        body = render_to_string("accounts/email/invitation_body.txt", context)
+    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
+
+
+@transaction.atomic
+def people_import(
+    *,
+    organisation: Organisation,
+    rows: list[PersonRow],
+    by,
+    client_address: str | None = None,
+) -> dict:
+    """Add checked rows: existing accounts are matched by email (never duplicated);
+    new people get an account without a password and an invitation to set one."""
+    User = get_user_model()
+    cohorts = {c.name: c for c in Cohort.objects.filter(organisation=organisation)}
+    created = matched = 0
+    invitations: list[tuple[Invitation, str]] = []
+    for row in rows:
+        user = User.objects.filter(email__iexact=row.email).first()
+        if user is None:
+            user = User(
+                email=row.email,
+                full_name=row.full_name,
+                jurisdiction="",
+                preferred_language=translation.get_language() or settings.LANGUAGE_CODE,
+            )
+            user.set_unusable_password()  # no password hashing in the import itself
+            user.full_clean(exclude=["password"])
+            user.save()
+            created += 1
+            invitations.append(
+                invitation_create(organisation=organisation, user=user, by=by)
+            )
+        else:
+            matched += 1
+        membership, _new = Membership.objects.get_or_create(
+            user=user, organisation=organisation, defaults={"role": row.role}
+        )
+        membership.role = row.role
+        membership.cohort = cohorts.get(row.cohort)
+        if membership.removed_at is not None:
+            membership.removed_at = None
+            membership.joined_at = timezone.now()
+        membership.save()
+    audit_event_record(
+        actor=by,
+        action="people.import",
+        target=organisation,
+        organisation=organisation,
+        client_address=client_address,
+        details={"rows": len(rows), "created": created, "matched": matched},
+    )
+    return {"created": created, "matched": matched, "invitations": invitations}
+
+
+@transaction.atomic
+def invitation_accept(*, token: str, password: str):
+    invitation = (
+        Invitation.objects.select_for_update()
+        .select_related("user")
+        .filter(token_hash=_hash(token))
+        .first()
+    )
+    if invitation is None:
+        raise ApplicationError("invalid")
+    if invitation.accepted_at is not None:
+        raise ApplicationError("used")
+    if invitation.withdrawn_at is not None:
+        raise ApplicationError("withdrawn")
+    if invitation.expires_at <= timezone.now():
+        raise ApplicationError("expired")
+    user = invitation.user
+    user.set_password(password)
+    if user.email_verified_at is None:
+        user.email_verified_at = timezone.now()  # the link proved the address
+    user.save(update_fields=["password", "email_verified_at"])
+    invitation.accepted_at = timezone.now()
+    invitation.save(update_fields=["accepted_at", "updated_at"])
+    return user
+
+
+def invitation_get_pending(*, token: str) -> Invitation | None:
+    invitation = (
+        Invitation.objects.select_related("user", "organisation")
+        .filter(token_hash=_hash(token))
+        .first()
+    )
+    return invitation if invitation and invitation.is_pending else invitation
