@@ -41,6 +41,7 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("accounts/", include("academy.core.urls")),
     path("dashboard/", course_views.dashboard, name="dashboard"),
+    path("coordinate/", include("academy.organisations.urls")),
     path(
         "dashboard/enrolments/<int:enrollment_id>/",
         course_views.enrollment_detail,

@@ -80,14 +80,27 @@ def user_verify_email(*, token: str):
 
 @transaction.atomic
 def user_update_profile(
-    *, user, full_name, preferred_language, jurisdiction, time_zone
+    *,
+    user,
+    full_name,
+    preferred_language,
+    jurisdiction,
+    time_zone,
+    reminder_emails=True,
 ):
+    user.reminder_emails = reminder_emails
     user.full_name = full_name.strip()
     user.preferred_language = preferred_language
     user.jurisdiction = jurisdiction
     user.time_zone = time_zone
     user.full_clean()
     user.save(
-        update_fields=["full_name", "preferred_language", "jurisdiction", "time_zone"]
+        update_fields=[
+            "full_name",
+            "preferred_language",
+            "jurisdiction",
+            "time_zone",
+            "reminder_emails",
+        ]
     )
     return user

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from wagtail.models import GroupPagePermission, Page
 
-from academy.organisations.models import Membership, Organisation
+from academy.organisations.models import Cohort, Membership, Organisation
 
 from .exceptions import ApplicationError
 
@@ -71,8 +71,14 @@ def demo_seed() -> list[tuple[DemoPerson, bool]]:
     User = get_user_model()
     org, _ = Organisation.objects.get_or_create(
         name="Riverside Police Department",
-        defaults={"kind": Organisation.Kind.POLICE, "jurisdiction": "us"},
+        defaults={
+            "kind": Organisation.Kind.POLICE,
+            "jurisdiction": "us",
+            "time_zone": "America/Chicago",
+        },
     )
+    patrol, _ = Cohort.objects.get_or_create(organisation=org, name="Patrol")
+    Cohort.objects.get_or_create(organisation=org, name="Investigations")
     editors = _group_editors()
     admins, _ = Group.objects.get_or_create(name=ADMINISTRATORS_GROUP)
     results = []
@@ -89,7 +95,9 @@ def demo_seed() -> list[tuple[DemoPerson, bool]]:
             )
         if person.email.startswith("learner"):
             Membership.objects.get_or_create(
-                user=user, organisation=org, defaults={"role": Membership.Role.LEARNER}
+                user=user,
+                organisation=org,
+                defaults={"role": Membership.Role.LEARNER, "cohort": patrol},
             )
         elif person.email.startswith("coordinator"):
             Membership.objects.get_or_create(

@@ -107,5 +107,11 @@ class ResendVerificationForm(forms.Form):
 class ProfileForm(TimeZoneMixin, forms.ModelForm):
     class Meta:
         model = User
-        fields = ["full_name", "preferred_language", "jurisdiction", "time_zone"]
+        fields = [
+            "full_name",
+            "preferred_language",
+            "jurisdiction",
+            "time_zone",
+            "reminder_emails",
+        ]
         widgets = {"full_name": forms.TextInput(attrs={"autocomplete": "name"})}

@@ -94,6 +94,14 @@ class User(AbstractBaseUser, PermissionsMixin):
         _("time zone"), max_length=64, default="UTC", validators=[validate_time_zone]
     )
     email_verified_at = models.DateTimeField(null=True, blank=True)
+    reminder_emails = models.BooleanField(
+        _("reminder emails"),
+        default=True,
+        help_text=_(
+            "Reminders before a due date. Overdue mandatory training is "
+            "always notified."
+        ),
+    )
     is_staff = models.BooleanField(default=False)
     is_active = models.BooleanField(default=True)
     date_joined = models.DateTimeField(default=timezone.now)

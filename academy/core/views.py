@@ -127,6 +127,7 @@ def profile(request):
             preferred_language=data["preferred_language"],
             jurisdiction=data["jurisdiction"],
             time_zone=data["time_zone"],
+            reminder_emails=data["reminder_emails"],
         )
         with translation.override(data["preferred_language"]):
             messages.success(request, _("Your profile is saved."))

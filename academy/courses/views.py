@@ -86,10 +86,15 @@ def knowledge_check_answer(request, *, module, key):
 
 @login_required
 def dashboard(request):
+    from academy.organisations.selectors import duties_for_user
+
     return render(
         request,
         "courses/dashboard.html",
-        {"rows": selectors.dashboard_for_user(user=request.user)},
+        {
+            "duties": duties_for_user(user=request.user),
+            "rows": selectors.dashboard_for_user(user=request.user),
+        },
     )
 
 

@@ -170,3 +170,157 @@ class Invitation(TimeStampedModel):
             and self.withdrawn_at is None
             and self.expires_at > timezone.now()
         )
+
+
+class Assignment(TimeStampedModel):
+    """A course an organisation requires: of a cohort (everyone in it, including
+    people who join later) or of one person; due on a date, or N days after the
+    person joined; optionally again every N months (a refresher)."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="assignments"
+    )
+    course = models.ForeignKey(
+        "courses.CoursePage", on_delete=models.PROTECT, related_name="assignments"
+    )
+    cohort = models.ForeignKey(
+        Cohort,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="assignments",
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="assignments",
+    )
+    due_on = models.DateField(null=True, blank=True)
+    due_days_after_joining = models.PositiveSmallIntegerField(null=True, blank=True)
+    recurrence_months = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text=_("Due again this many months after passing.")
+    )
+    mandatory = models.BooleanField(default=True)
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_on", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(cohort__isnull=False, user__isnull=True)
+                    | Q(cohort__isnull=True, user__isnull=False)
+                ),
+                name="organisations_assignment_cohort_or_person",
+            ),
+            models.CheckConstraint(
+                condition=(
+                    Q(due_on__isnull=False, due_days_after_joining__isnull=True)
+                    | Q(due_on__isnull=True, due_days_after_joining__isnull=False)
+                ),
+                name="organisations_assignment_one_due_rule",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.course} → {self.cohort or self.user}"
+
+
+class DueExtension(models.Model):
+    """A later due date for one person on one assignment (the latest one counts)."""
+
+    assignment = models.ForeignKey(
+        Assignment, on_delete=models.CASCADE, related_name="extensions"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    due_on = models.DateField()
+    reason = models.CharField(max_length=300, blank=True)
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+
+class Exemption(models.Model):
+    """Prior learning or an exemption for one person and course, with its reason."""
+
+    class Kind(models.TextChoices):
+        PRIOR_LEARNING = "prior_learning", _("Prior learning")
+        EXEMPTION = "exemption", _("Exemption")
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="exemptions"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="exemptions"
+    )
+    course = models.ForeignKey(
+        "courses.CoursePage", on_delete=models.PROTECT, related_name="+"
+    )
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    reason = models.CharField(max_length=500)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "user", "course"],
+                name="organisations_exemption_unique",
+            ),
+            models.CheckConstraint(
+                condition=~Q(reason=""), name="organisations_exemption_has_reason"
+            ),
+        ]
+
+
+class ReminderSent(models.Model):
+    """One row per reminder sent: the unique key makes each one go out once, however
+    often (or concurrently) the reminder command runs."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    key = models.CharField(max_length=200, help_text="e.g. due:<assignment>:<date>:7")
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "key"], name="organisations_reminder_once"
+            )
+        ]
+
+
+class ImportJob(models.Model):
+    """A large people import, run by the task worker; its status page reads this."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting to start")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="import_jobs"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    rows = models.JSONField(help_text="The checked rows to import.")
+    status = models.CharField(
+        max_length=8, choices=Status.choices, default=Status.QUEUED
+    )
+    result = models.JSONField(default=dict, blank=True)

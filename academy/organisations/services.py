@@ -13,6 +13,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _l
 
 from academy.core.exceptions import ApplicationError
 from academy.core.services import audit_event_record
@@ -147,3 +148,185 @@ def invitation_get_pending(*, token: str) -> Invitation | None:
         .first()
     )
     return invitation if invitation and invitation.is_pending else invitation
+
+
+def _audit(by, action, target, organisation, client_address, **details):
+    audit_event_record(
+        actor=by,
+        action=action,
+        target=target,
+        organisation=organisation,
+        client_address=client_address,
+        details=details,
+    )
+
+
+@transaction.atomic
+def assignment_create(
+    *,
+    organisation,
+    course,
+    by,
+    cohort=None,
+    user=None,
+    due_on=None,
+    due_days_after_joining=None,
+    recurrence_months=None,
+    mandatory=True,
+    client_address=None,
+):
+    from .models import Assignment
+
+    if (cohort is None) == (user is None):
+        raise ApplicationError(_l("Assign the course to a cohort or to one person."))
+    if (due_on is None) == (due_days_after_joining is None):
+        raise ApplicationError(
+            _l("Give a due date, or a number of days after joining.")
+        )
+    if cohort is not None and cohort.organisation_id != organisation.pk:
+        raise ApplicationError(_l("That cohort is not in your organisation."))
+    if (
+        user is not None
+        and not Membership.objects.current()
+        .filter(organisation=organisation, user=user)
+        .exists()
+    ):
+        raise ApplicationError(_l("That person is not in your organisation."))
+    assignment = Assignment(
+        organisation=organisation,
+        course=course,
+        cohort=cohort,
+        user=user,
+        due_on=due_on,
+        due_days_after_joining=due_days_after_joining,
+        recurrence_months=recurrence_months,
+        mandatory=mandatory,
+        assigned_by=by,
+    )
+    assignment.full_clean()
+    assignment.save()
+    _audit(
+        by,
+        "assignment.create",
+        assignment,
+        organisation,
+        client_address,
+        course=course.pk,
+        cohort=cohort.pk if cohort else None,
+        user=user.pk if user else None,
+        due_on=str(due_on) if due_on else None,
+        days=due_days_after_joining,
+        recurrence=recurrence_months,
+    )
+    return assignment
+
+
+@transaction.atomic
+def due_extend(*, assignment, user, due_on, reason, by, client_address=None):
+    from .models import DueExtension
+
+    extension = DueExtension.objects.create(
+        assignment=assignment, user=user, due_on=due_on, reason=reason, granted_by=by
+    )
+    _audit(
+        by,
+        "assignment.extend",
+        extension,
+        assignment.organisation,
+        client_address,
+        assignment=assignment.pk,
+        user=user.pk,
+        due_on=str(due_on),
+        reason=reason,
+    )
+    return extension
+
+
+@transaction.atomic
+def exemption_record(
+    *, organisation, user, course, kind, reason, by, client_address=None
+):
+    from .models import Exemption
+
+    if not (reason or "").strip():
+        raise ApplicationError(
+            _l("Give the reason; it is shown wherever the record is.")
+        )
+    exemption, created = Exemption.objects.update_or_create(
+        organisation=organisation,
+        user=user,
+        course=course,
+        defaults={"kind": kind, "reason": reason.strip(), "recorded_by": by},
+    )
+    _audit(
+        by,
+        "exemption.record",
+        exemption,
+        organisation,
+        client_address,
+        user=user.pk,
+        course=course.pk,
+        kind=kind,
+        reason=reason.strip(),
+    )
+    return exemption
+
+
+KEEP = object()  # member_update: leave the cohort as it is
+
+
+@transaction.atomic
+def member_update(
+    *, membership, by, cohort=KEEP, role=None, remove=False, client_address=None
+):
+    """Move to another cohort, change role, or remove from the organisation (their
+    records stay theirs)."""
+    changes = {}
+    if cohort is not KEEP:
+        if cohort is not None and cohort.organisation_id != membership.organisation_id:
+            raise ApplicationError(_l("That cohort is not in your organisation."))
+        changes["cohort"] = [membership.cohort_id, cohort.pk if cohort else None]
+        membership.cohort = cohort
+    if role is not None and role != membership.role:
+        changes["role"] = [membership.role, role]
+        membership.role = role
+    if remove:
+        if membership.user_id == getattr(by, "pk", None):
+            raise ApplicationError(_l("You cannot remove yourself."))
+        membership.removed_at = timezone.now()
+        changes["removed"] = True
+    membership.save()
+    action = (
+        "member.remove"
+        if remove
+        else "member.role"
+        if "role" in changes
+        else "member.move"
+    )
+    _audit(
+        by,
+        action,
+        membership,
+        membership.organisation,
+        client_address,
+        user=membership.user_id,
+        **{k: v for k, v in changes.items() if k != "removed"},
+    )
+    return membership
+
+
+@transaction.atomic
+def invitation_withdraw(*, invitation, by, client_address=None):
+    if invitation.accepted_at is not None:
+        raise ApplicationError(_l("This invitation was already used."))
+    invitation.withdrawn_at = timezone.now()
+    invitation.save(update_fields=["withdrawn_at", "updated_at"])
+    _audit(
+        by,
+        "invitation.withdraw",
+        invitation,
+        invitation.organisation,
+        client_address,
+        user=invitation.user_id,
+    )
+    return invitation

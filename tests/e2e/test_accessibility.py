@@ -107,6 +107,31 @@ def test_pages_pass_axe_in_english_and_arabic(live_server, page, output_dir):
             output_dir,
             failures,
         )
+    # The coordinator's pages.
+    from academy.courses.models import CoursePage
+    from academy.organisations.models import Assignment, Cohort
+
+    patrol = Cohort.objects.get(name="Patrol")
+    Assignment.objects.create(
+        organisation=patrol.organisation,
+        cohort=patrol,
+        course=CoursePage.objects.get(content_key="foundations"),
+        due_days_after_joining=30,
+    )
+    page.goto(live_server.url + "/en/accounts/sign-in/")
+    page.fill("#id_email", "coordinator@example.org")
+    page.fill("#id_password", DEMO_PASSWORD)
+    page.click("main button[type=submit]")
+    for lang in ("en", "ar"):
+        for path in (
+            "coordinate/",
+            f"coordinate/people/{_learner().pk}/",
+            "coordinate/import/",
+            "coordinate/assignments/",
+            "coordinate/invitations/",
+            "coordinate/people/add/",
+        ):
+            _check(page, f"{live_server.url}/{lang}/{path}", output_dir, failures)
     assert not failures, "\n\n".join(failures)
 
 

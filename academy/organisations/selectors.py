@@ -1,0 +1,238 @@
+"""Reads for coordinators and for learners' assigned training."""
+
+from __future__ import annotations
+
+import zoneinfo
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.db.models import Q
+from django.utils import timezone
+
+from academy.courses.selectors import CourseState, course_status_matrix
+
+from .models import Assignment, DueExtension, Exemption, Membership, Organisation
+
+DONE_STATES = {CourseState.PASSED, CourseState.CERTIFIED, CourseState.EXPIRING}
+
+
+def coordinator_organisations(*, user) -> list[Organisation]:
+    if not getattr(user, "is_authenticated", False):
+        return []
+    return list(
+        Organisation.objects.filter(
+            memberships__user=user,
+            memberships__role=Membership.Role.COORDINATOR,
+            memberships__removed_at__isnull=True,
+        ).order_by("name")
+    )
+
+
+def today_in(tz_name: str) -> date:
+    return timezone.now().astimezone(zoneinfo.ZoneInfo(tz_name or "UTC")).date()
+
+
+@dataclass
+class Duty:
+    """One assignment as it applies to one person."""
+
+    assignment: Assignment
+    membership: Membership
+    status: object  # courses.selectors.CourseStatus
+    due_on: date | None
+    exemption: Exemption | None
+    today: date
+
+    @property
+    def done(self) -> bool:
+        return self.exemption is not None or self.status.state in DONE_STATES
+
+    @property
+    def overdue(self) -> bool:
+        return not self.done and self.due_on is not None and self.today > self.due_on
+
+    @property
+    def days_overdue(self) -> int:
+        return (self.today - self.due_on).days if self.overdue else 0
+
+    @property
+    def due_soon(self) -> bool:
+        return (
+            not self.done
+            and self.due_on is not None
+            and 0 <= (self.due_on - self.today).days <= 7
+        )
+
+
+def _due(
+    assignment: Assignment, membership: Membership, extension, status
+) -> date | None:
+    if extension is not None:
+        return extension.due_on
+    if assignment.due_on is not None:
+        base = assignment.due_on
+    else:
+        tz = zoneinfo.ZoneInfo(assignment.organisation.time_zone or "UTC")
+        base = membership.joined_at.astimezone(tz).date() + timedelta(
+            days=assignment.due_days_after_joining
+        )
+    certificate = getattr(status, "certificate", None)
+    if assignment.recurrence_months and certificate is not None:
+        from academy.certificates.services import add_months
+
+        return add_months(certificate.issued_at, assignment.recurrence_months).date()
+    return base
+
+
+def duties(*, organisation: Organisation, memberships: list[Membership]) -> list[Duty]:
+    """Every open assignment of the organisation, for each of these people, in a
+    fixed number of queries."""
+    assignments = list(
+        Assignment.objects.filter(
+            organisation=organisation, closed_at__isnull=True
+        ).select_related("course", "cohort", "assigned_by", "organisation")
+    )
+    if not assignments or not memberships:
+        return []
+    users = [m.user for m in memberships]
+    courses = list({a.course_id: a.course for a in assignments}.values())
+    statuses = course_status_matrix(users=users, courses=courses)
+    extensions = {}
+    for ext in DueExtension.objects.filter(
+        assignment__in=assignments, user__in=users
+    ).order_by("created_at", "pk"):
+        extensions[(ext.assignment_id, ext.user_id)] = ext  # the latest wins
+    exemptions = {
+        (e.user_id, e.course_id): e
+        for e in Exemption.objects.filter(organisation=organisation, user__in=users)
+    }
+    today = today_in(organisation.time_zone)
+    result = []
+    for membership in memberships:
+        for a in assignments:
+            applies = (a.user_id == membership.user_id) or (
+                a.cohort_id is not None and a.cohort_id == membership.cohort_id
+            )
+            if not applies:
+                continue
+            status = statuses[(membership.user_id, a.course_id)]
+            result.append(
+                Duty(
+                    assignment=a,
+                    membership=membership,
+                    status=status,
+                    due_on=_due(
+                        a,
+                        membership,
+                        extensions.get((a.pk, membership.user_id)),
+                        status,
+                    ),
+                    exemption=exemptions.get((membership.user_id, a.course_id)),
+                    today=today,
+                )
+            )
+    return result
+
+
+def duties_for_user(*, user) -> list[Duty]:
+    """A learner's assigned courses across their organisations, overdue first."""
+    result = []
+    for membership in (
+        Membership.objects.current()
+        .filter(user=user)
+        .select_related("organisation", "user")
+    ):
+        result += duties(organisation=membership.organisation, memberships=[membership])
+    return sorted(result, key=lambda d: (d.done, not d.overdue, d.due_on or date.max))
+
+
+def members(*, organisation: Organisation, cohort_id=None, search: str = ""):
+    qs = (
+        Membership.objects.current()
+        .filter(organisation=organisation)
+        .select_related("user", "cohort")
+        .order_by("user__full_name", "pk")
+    )
+    if cohort_id:
+        qs = qs.filter(cohort_id=cohort_id)
+    if search:
+        qs = qs.filter(
+            Q(user__full_name__icontains=search) | Q(user__email__icontains=search)
+        )
+    return qs
+
+
+def member_get(*, organisation: Organisation, user_id: int) -> Membership | None:
+    return (
+        Membership.objects.filter(organisation=organisation, user_id=user_id)
+        .select_related("user", "cohort")
+        .first()
+    )
+
+
+@dataclass
+class CourseStats:
+    course: object
+    assigned: int
+    completed: int
+    passed: int
+    overdue: int
+
+    @property
+    def completion_rate(self) -> int:
+        return round(100 * self.completed / self.assigned) if self.assigned else 0
+
+    @property
+    def pass_rate(self) -> int:
+        return round(100 * self.passed / self.assigned) if self.assigned else 0
+
+
+def overview(
+    *, organisation: Organisation, cohort_id=None, course_id=None, status: str = ""
+) -> dict:
+    """The coordinator's dashboard: per-course figures, and one row per person with
+    a cell per assigned course (filtered), built in a fixed number of queries."""
+    people = list(members(organisation=organisation, cohort_id=cohort_id))
+    all_duties = duties(organisation=organisation, memberships=people)
+    courses = sorted(
+        {d.assignment.course_id: d.assignment.course for d in all_duties}.values(),
+        key=lambda c: c.title,
+    )
+    stats = {c.pk: CourseStats(c, 0, 0, 0, 0) for c in courses}
+    cells: dict[int, dict[int, Duty]] = defaultdict(dict)
+    for d in all_duties:
+        s = stats[d.assignment.course_id]
+        s.assigned += 1
+        s.completed += d.status.modules_complete or d.done
+        s.passed += d.done
+        s.overdue += d.overdue
+        current = cells[d.membership.user_id].get(d.assignment.course_id)
+        if current is None or (d.due_on or date.max) < (current.due_on or date.max):
+            cells[d.membership.user_id][d.assignment.course_id] = d
+    shown_courses = [c for c in courses if not course_id or c.pk == course_id]
+    rows = []
+    for m in people:
+        row = [cells[m.user_id].get(c.pk) for c in shown_courses]
+        if status == "overdue" and not any(d and d.overdue for d in row):
+            continue
+        if status == "done" and not all(d is None or d.done for d in row):
+            continue
+        if status == "open" and all(d is None or d.done for d in row):
+            continue
+        rows.append(
+            {
+                "membership": m,
+                "cells": row,
+                "overdue": max((d.days_overdue for d in row if d), default=0),
+            }
+        )
+    counts = Counter(d.overdue for d in all_duties)
+    return {
+        "courses": shown_courses,
+        "all_courses": courses,
+        "stats": [stats[c.pk] for c in courses],
+        "rows": rows,
+        "overdue_count": counts[True],
+        "people_count": len(people),
+    }
