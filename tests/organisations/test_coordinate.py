@@ -375,3 +375,17 @@ def test_the_weekly_digest_puts_the_longest_overdue_first(
 def _next_monday():
     today = timezone.now().date()
     return today + datetime.timedelta(days=(7 - today.weekday()) % 7)
+
+
+def test_role_change_is_audited_and_import_status_is_private(
+    client, coordinator, officer, org, other_org_coordinator
+):
+    client.force_login(coordinator)
+    client.post(f"/en/coordinate/people/{officer.pk}/role/", {"role": "coordinator"})
+    assert Membership.objects.get(user=officer).role == "coordinator"
+    event = AuditEvent.objects.get(action="member.role")
+    assert event.details["role"] == ["learner", "coordinator"]
+    job = ImportJob.objects.create(organisation=org, created_by=coordinator, rows=[])
+    assert client.get(f"/en/coordinate/import/{job.pk}/").status_code == 200
+    client.force_login(other_org_coordinator)
+    assert client.get(f"/en/coordinate/import/{job.pk}/").status_code == 404
