@@ -134,6 +134,31 @@ def run() -> None:
         f"  build a snapshot (start)         {start * 1000:8.2f} ms  = {start / round_trip:6.1f}x baseline"
     )
 
+    from decimal import Decimal
+
+    from academy.certificates.models import Certificate
+    from academy.certificates.pdf import render_certificate_pdf
+
+    sample = Certificate(
+        code="4CTA-QQH1-YQ8N-PBMR-T",
+        holder_name="مريم الحسن",
+        course_title=course.title,
+        course_version="2026.1",
+        contact_hours=Decimal("3"),
+        language="ar",
+        issued_at=enrollment.started_at,
+        expires_at=enrollment.started_at,
+        cycle=1,
+        status_index=1,
+        course_key="foundations",
+    )
+    render = timed(lambda: render_certificate_pdf(sample), number=10)
+    pdf_size = len(render_certificate_pdf(sample))
+    print(
+        f"  render a certificate PDF (ar)    {render * 1000:8.2f} ms  = {render / round_trip:6.1f}x baseline"
+        f"  ({1 / render:.0f} a second on one core; {pdf_size / 1024:.0f} KiB)"
+    )
+
     size = len(json.dumps(snapshot, ensure_ascii=False).encode())
     from pathlib import Path
 
