@@ -187,16 +187,8 @@ def _current_enrollments(*, user, course_ids: Iterable[int]) -> dict[int, Enroll
     return current
 
 
-def course_status_for_user(*, user, course: CoursePage) -> CourseStatus:
-    """Where this learner stands in this course: the one rule every page uses."""
-    return course_statuses_for_user(user=user, courses=[course])[0]
-
-
-def course_statuses_for_user(*, user, courses: list[CoursePage]) -> list[CourseStatus]:
-    """`course_status_for_user` for several courses in a fixed number of queries."""
-    if not courses:
-        return []
-    enrollments = _current_enrollments(user=user, course_ids=[c.pk for c in courses])
+def _course_structure(courses):
+    """Live modules (in order) and the live assessment of each course: 2 queries."""
     course_by_path = {c.path: c.pk for c in courses}
     paths = Q()
     for course in courses:
@@ -210,6 +202,20 @@ def course_statuses_for_user(*, user, courses: list[CoursePage]) -> list[CourseS
         course_by_path[a.path[: -AssessmentPage.steplen]]: a
         for a in AssessmentPage.objects.live().filter(paths)
     }
+    return modules_by_course, assessments
+
+
+def course_status_for_user(*, user, course: CoursePage) -> CourseStatus:
+    """Where this learner stands in this course: the one rule every page uses."""
+    return course_statuses_for_user(user=user, courses=[course])[0]
+
+
+def course_statuses_for_user(*, user, courses: list[CoursePage]) -> list[CourseStatus]:
+    """`course_status_for_user` for several courses in a fixed number of queries."""
+    if not courses:
+        return []
+    enrollments = _current_enrollments(user=user, course_ids=[c.pk for c in courses])
+    modules_by_course, assessments = _course_structure(courses)
     return [
         _status_from(
             course=c,
@@ -338,19 +344,7 @@ def course_status_matrix(*, users, courses) -> dict[tuple[int, int], CourseStatu
     users, courses = list(users), list(courses)
     if not users or not courses:
         return {}
-    course_by_path = {c.path: c.pk for c in courses}
-    paths = Q()
-    for course in courses:
-        paths |= Q(path__startswith=course.path, depth=course.depth + 1)
-    modules_by_course: dict[int, list[ModulePage]] = defaultdict(list)
-    for module in ModulePage.objects.live().filter(paths).order_by("path"):
-        modules_by_course[course_by_path[module.path[: -ModulePage.steplen]]].append(
-            module
-        )
-    assessments = {
-        course_by_path[a.path[: -AssessmentPage.steplen]]: a
-        for a in AssessmentPage.objects.live().filter(paths)
-    }
+    modules_by_course, assessments = _course_structure(courses)
     current: dict[tuple[int, int], Enrollment] = {}
     qs = (
         Enrollment.objects.filter(user__in=users, course__in=courses)

@@ -65,6 +65,13 @@ def _person(request, user_id) -> Membership:
     return membership
 
 
+def _send_invitations(request, result) -> None:
+    for invitation, token in result["invitations"]:
+        services.invitation_email(
+            invitation=invitation, token=token, base_url=request.build_absolute_uri("/")
+        )
+
+
 def _int(value):
     try:
         return int(value)
@@ -257,10 +264,7 @@ def people_import(request):
             by=request.user,
             client_address=client_address(request),
         )
-        for invitation, token in result["invitations"]:
-            services.invitation_email(
-                invitation=invitation, token=token, base_url=base_url
-            )
+        _send_invitations(request, result)
         messages.success(
             request,
             _(
@@ -311,12 +315,7 @@ def person_add(request):
             by=request.user,
             client_address=client_address(request),
         )
-        for invitation, token in result["invitations"]:
-            services.invitation_email(
-                invitation=invitation,
-                token=token,
-                base_url=request.build_absolute_uri("/"),
-            )
+        _send_invitations(request, result)
         messages.success(request, _("Added."))
         return redirect("coordinate:dashboard")
     return render(
