@@ -94,31 +94,37 @@ def verify_detail(request, code):
     )
 
 
+def _upload(request, *, error_key, missing, max_bytes, too_large):
+    """The uploaded file, or the page that says plainly why it was refused."""
+    upload = request.FILES.get("file")
+    if upload is None:
+        message, status = missing, 400
+    elif upload.size > max_bytes:
+        message, status = too_large, 413
+    else:
+        return upload, None
+    return None, render(
+        request, "certificates/verify_index.html", {error_key: message}, status=status
+    )
+
+
 @require_http_methods(["POST"])
 @lookup_limited
 def verify_pdf(request):
     """Was this file issued by us? Compared by SHA-256 with the PDFs we stored."""
     _language(request)
-    upload = request.FILES.get("file")
-    if upload is None:
-        return render(
-            request,
-            "certificates/verify_index.html",
-            {"pdf_error": _("Choose a PDF file to check.")},
-            status=400,
-        )
-    if upload.size > settings.ACADEMY_VERIFY_UPLOAD_MAX_BYTES:
-        return render(
-            request,
-            "certificates/verify_index.html",
-            {
-                "pdf_error": _(
-                    "That file is larger than 5 MB; our certificates "
-                    "are far smaller, so it is not one of them."
-                )
-            },
-            status=413,
-        )
+    upload, refusal = _upload(
+        request,
+        error_key="pdf_error",
+        missing=_("Choose a PDF file to check."),
+        max_bytes=settings.ACADEMY_VERIFY_UPLOAD_MAX_BYTES,
+        too_large=_(
+            "That file is larger than 5 MB; our certificates "
+            "are far smaller, so it is not one of them."
+        ),
+    )
+    if refusal is not None:
+        return refusal
     certificate = selectors.certificate_by_pdf(data=upload.read())
     if certificate is None:
         return render(
@@ -132,21 +138,15 @@ def verify_pdf(request):
 def verify_bulk(request):
     """A CSV of codes in, a CSV of statuses out (for HR departments and courts)."""
     _language(request)
-    upload = request.FILES.get("file")
-    if upload is None:
-        return render(
-            request,
-            "certificates/verify_index.html",
-            {"bulk_error": _("Choose a CSV file of codes.")},
-            status=400,
-        )
-    if upload.size > 100_000:
-        return render(
-            request,
-            "certificates/verify_index.html",
-            {"bulk_error": _("That file is too large for 500 codes.")},
-            status=413,
-        )
+    upload, refusal = _upload(
+        request,
+        error_key="bulk_error",
+        missing=_("Choose a CSV file of codes."),
+        max_bytes=100_000,
+        too_large=_("That file is too large for 500 codes."),
+    )
+    if refusal is not None:
+        return refusal
     raw = upload.read()
     try:
         text = raw.decode("utf-8-sig")

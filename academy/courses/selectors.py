@@ -162,6 +162,20 @@ def _status_from(
     )
 
 
+def _status_prefetches():
+    """What `_status_from` reads from an enrolment: progress rows, the cycle's
+    certificate and its passed attempts. Every status query prefetches exactly these."""
+    return (
+        Prefetch("module_progress", to_attr="progress_rows"),
+        Prefetch("certificates", to_attr="cycle_certificates"),
+        Prefetch(
+            "attempts",
+            queryset=Attempt.objects.filter(passed=True).only("pk", "enrollment_id"),
+            to_attr="passed_attempts",
+        ),
+    )
+
+
 def _current_enrollments(*, user, course_ids: Iterable[int]) -> dict[int, Enrollment]:
     """The latest cycle of each course the user is enrolled in, with progress."""
     current: dict[int, Enrollment] = {}
@@ -170,17 +184,7 @@ def _current_enrollments(*, user, course_ids: Iterable[int]) -> dict[int, Enroll
     qs = (
         Enrollment.objects.filter(user=user, course_id__in=list(course_ids))
         .order_by("course_id", "-cycle")
-        .prefetch_related(
-            Prefetch("module_progress", to_attr="progress_rows"),
-            Prefetch("certificates", to_attr="cycle_certificates"),
-            Prefetch(
-                "attempts",
-                queryset=Attempt.objects.filter(passed=True).only(
-                    "pk", "enrollment_id"
-                ),
-                to_attr="passed_attempts",
-            ),
-        )
+        .prefetch_related(*_status_prefetches())
     )
     for enrollment in qs:
         current.setdefault(enrollment.course_id, enrollment)
@@ -349,17 +353,7 @@ def course_status_matrix(*, users, courses) -> dict[tuple[int, int], CourseStatu
     qs = (
         Enrollment.objects.filter(user__in=users, course__in=courses)
         .order_by("user_id", "course_id", "-cycle")
-        .prefetch_related(
-            Prefetch("module_progress", to_attr="progress_rows"),
-            Prefetch("certificates", to_attr="cycle_certificates"),
-            Prefetch(
-                "attempts",
-                queryset=Attempt.objects.filter(passed=True).only(
-                    "pk", "enrollment_id"
-                ),
-                to_attr="passed_attempts",
-            ),
-        )
+        .prefetch_related(*_status_prefetches())
     )
     for enrollment in qs:
         current.setdefault((enrollment.user_id, enrollment.course_id), enrollment)
