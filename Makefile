@@ -52,9 +52,14 @@ test: check
 test-fast: install
 	$(BIN)/pytest -m "not browser" -x -q
 
+# Style, layering (import-linter: .importlinter), types (mypy: pyproject.toml) and
+# template indentation (djhtml).
 lint: install
 	$(BIN)/ruff check academy tests bench
 	$(BIN)/ruff format --check academy tests bench
+	$(BIN)/lint-imports
+	$(BIN)/mypy
+	$(BIN)/djhtml --check academy/templates
 
 # Rebuild the lock from the ranges in pyproject.toml (needs the package registry).
 lock:

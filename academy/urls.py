@@ -8,7 +8,8 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from academy.certificates import views as cert_views
 from academy.core import views as core_views
-from academy.courses import views as course_views
+from academy.learning import views as learning_views
+from academy.organisations import views as organisation_views
 
 handler400 = "academy.core.views.error_400"
 handler403 = "academy.core.views.error_403"
@@ -40,15 +41,20 @@ urlpatterns = [
 
 urlpatterns += i18n_patterns(
     path("accounts/", include("academy.core.urls")),
-    path("dashboard/", course_views.dashboard, name="dashboard"),
+    path(
+        "accounts/invitation/<str:token>/",
+        organisation_views.invitation,
+        name="invitation",
+    ),
+    path("dashboard/", learning_views.dashboard, name="dashboard"),
     path("coordinate/", include("academy.organisations.urls")),
     path(
         "dashboard/enrolments/<int:enrollment_id>/",
-        course_views.enrollment_detail,
+        learning_views.enrollment_detail,
         name="enrollment_detail",
     ),
     path("support/", core_views.support, name="support"),
-    path("glossary/", course_views.glossary, name="glossary"),
+    path("glossary/", learning_views.glossary, name="glossary"),
     path(
         "dashboard/certificates/<str:code>.pdf",
         cert_views.certificate_pdf,

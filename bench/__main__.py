@@ -51,7 +51,7 @@ def run() -> None:
     from django.db import connection
     from django.test import Client
 
-    from academy.assessments import attempts as rules
+    from academy.assessments import grading as rules
     from academy.assessments import services
     from academy.assessments.models import AssessmentPage
     from academy.core.models import User

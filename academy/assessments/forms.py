@@ -1,8 +1,15 @@
 """Admin forms that check a scenario's graph and a bank before they are saved, with
 the same rules as load_content and check_content (graph.validate_scenario)."""
 
+from django import forms
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from wagtail.admin.forms import WagtailAdminPageForm
+
+from academy.core.choices import WorkRole
+
+from .definition import scenario_from_rows
+from .graph import validate_bank, validate_scenario
 
 
 def _live_forms(formset):
@@ -19,8 +26,6 @@ class AssessmentPageForm(WagtailAdminPageForm):
         cleaned = super().clean()
         if self.is_deferred_validation:
             return cleaned
-        from .graph import validate_bank
-
         formsets_ok = all(fs.is_valid() for fs in self.formsets.values())
         questions = self.formsets.get("questions")
         if not formsets_ok or questions is None:
@@ -60,13 +65,20 @@ class AssessmentPageForm(WagtailAdminPageForm):
 
 
 class ScenarioPageForm(WagtailAdminPageForm):
+    roles = forms.MultipleChoiceField(
+        label=gettext_lazy("Written for"),
+        choices=WorkRole.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=gettext_lazy(
+            "The work roles this scenario is for: learners in that role play it first."
+        ),
+    )
+
     def clean(self):
         cleaned = super().clean()
         if self.is_deferred_validation:
             return cleaned  # drafts and autosave may be unfinished
-        from .definition import scenario_from_rows
-        from .graph import validate_scenario
-
         steps_fs, endings_fs = self.formsets.get("steps"), self.formsets.get("endings")
         if steps_fs is None or endings_fs is None:
             return cleaned

@@ -182,7 +182,9 @@ def _edges(scenario: Scenario) -> dict[str, list[str]]:
 
 
 def _reachable(scenario: Scenario) -> set[str]:
-    edges, seen, todo = _edges(scenario), set(), [scenario.start]
+    edges: dict[str, list[str]] = _edges(scenario)
+    seen: set[str] = set()
+    todo = [scenario.start] if scenario.start else []
     while todo:
         key = todo.pop()
         if key in seen:
@@ -234,7 +236,7 @@ def decisions_on_every_path(scenario: Scenario) -> tuple[int, int]:
             memo[key] = (own + min(s[0] for s in spans), own + max(s[1] for s in spans))
         return memo[key]
 
-    return walk(scenario.start)
+    return walk(scenario.start) if scenario.start else (0, 0)
 
 
 def max_path_points(scenario: Scenario) -> dict[str, int]:
@@ -258,7 +260,7 @@ def max_path_points(scenario: Scenario) -> dict[str, int]:
                 memo[key] = max(options)
             return memo[key]
 
-        return walk(scenario.start)
+        return walk(scenario.start) if scenario.start else 0
 
     result = {"total": best(lambda points: sum(points.values()))}
     for dimension in scenario.dimensions:

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.shortcuts import redirect
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
@@ -13,6 +14,7 @@ from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFi
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.models import Orderable, Page
 
+from academy.core.choices import Comparison, Grade, Mistake, QuestionJurisdiction
 from academy.core.models import TimeStampedModel
 
 from .forms import AssessmentPageForm, ScenarioPageForm
@@ -20,19 +22,14 @@ from .forms import AssessmentPageForm, ScenarioPageForm
 KEY_HELP = _("Stable key: lower-case letters, digits and hyphens. Never change it.")
 
 
-class Grade(models.TextChoices):
-    BEST = "best", _("Best")
-    ACCEPTABLE = "acceptable", _("Acceptable")
-    HARMFUL = "harmful", _("Harmful")
-    CRITICAL = "critical", _("Critical")
+def _learning():
+    """The learning layer builds the assessment page's context and answers its routes
+    (starting needs the course, prerequisites and the learner's jurisdiction; passing
+    issues a certificate). It sits above assessments: the one sanctioned upward
+    import (.importlinter)."""
+    from academy.learning import pages  # noqa: PLC0415 - see the docstring
 
-
-class Comparison(models.TextChoices):
-    LT = "<", _("less than")
-    LE = "<=", _("at most")
-    GT = ">", _("more than")
-    GE = ">=", _("at least")
-    EQ = "==", _("exactly")
+    return pages
 
 
 def _children_without_deleted(content: dict, relation: str, model):
@@ -59,6 +56,14 @@ class AssessmentPage(RoutablePageMixin, Page):
     intro = models.TextField(blank=True)
     bank_draw = models.PositiveSmallIntegerField(
         default=10, help_text=_("How many bank questions each attempt draws at random.")
+    )
+    scenario_draw = models.PositiveSmallIntegerField(
+        null=True,
+        blank=True,
+        help_text=_(
+            "Scenarios played per attempt: the learner's own role's first, the rest "
+            "drawn from the others. Empty: every scenario."
+        ),
     )
     scenario_pass_percent = models.PositiveSmallIntegerField(
         default=75, validators=[MaxValueValidator(100)]
@@ -101,7 +106,7 @@ class AssessmentPage(RoutablePageMixin, Page):
             heading=_("Rules"),
         ),
         InlinePanel("dimensions", label=_("Rubric dimensions"), min_num=1),
-        FieldPanel("bank_draw"),
+        FieldRowPanel([FieldPanel("bank_draw"), FieldPanel("scenario_draw")]),
         InlinePanel("questions", label=_("Knowledge bank")),
     ]
     promote_panels = Page.promote_panels + [FieldPanel("content_key")]
@@ -122,47 +127,33 @@ class AssessmentPage(RoutablePageMixin, Page):
         return super().with_content_json(content)
 
     def get_context(self, request, *args, **kwargs):
-        from .selectors import assessment_overview
-
         context = super().get_context(request, *args, **kwargs)
-        context.update(assessment_overview(user=request.user, assessment=self))
+        context.update(_learning().assessment_context(request=request, assessment=self))
         return context
 
     @path("start/", name="start")
     def start_route(self, request):
-        from . import views
-
-        return views.attempt_start(request, assessment=self)
+        return _learning().attempt_start(request, assessment=self)
 
     @path("attempts/<int:number>/", name="attempt")
     def attempt_route(self, request, number):
-        from . import views
-
-        return views.attempt_take(request, assessment=self, number=number)
+        return _learning().attempt_take(request, assessment=self, number=number)
 
     @path("attempts/<int:number>/answer/", name="answer")
     def answer_route(self, request, number):
-        from . import views
-
-        return views.attempt_answer(request, assessment=self, number=number)
+        return _learning().attempt_answer(request, assessment=self, number=number)
 
     @path("attempts/<int:number>/continue/", name="continue")
     def continue_route(self, request, number):
-        from . import views
-
-        return views.attempt_continue(request, assessment=self, number=number)
+        return _learning().attempt_continue(request, assessment=self, number=number)
 
     @path("attempts/<int:number>/result/", name="result")
     def result_route(self, request, number):
-        from . import views
-
-        return views.attempt_result(request, assessment=self, number=number)
+        return _learning().attempt_result(request, assessment=self, number=number)
 
     @path("attempts/<int:number>/remediation/", name="remediation")
     def remediation_route(self, request, number):
-        from . import views
-
-        return views.attempt_remediation(request, assessment=self, number=number)
+        return _learning().attempt_remediation(request, assessment=self, number=number)
 
 
 class Dimension(Orderable):
@@ -191,11 +182,21 @@ class BankQuestion(ClusterableModel, Orderable):
         AssessmentPage, on_delete=models.CASCADE, related_name="questions"
     )
     key = models.SlugField(max_length=100, help_text=KEY_HELP)
+    module_key = models.SlugField(
+        max_length=100, blank=True, help_text=_("The key of the module it tests.")
+    )
+    jurisdiction = models.CharField(
+        max_length=8,
+        choices=QuestionJurisdiction.choices,
+        default=QuestionJurisdiction.ALL,
+        help_text=_("Whose law it tests; learners draw only their own and 'all'."),
+    )
     multiple = models.BooleanField(default=False, help_text=_("Select all that apply."))
     question = models.TextField()
 
     panels = [
         FieldRowPanel([FieldPanel("key"), FieldPanel("multiple")]),
+        FieldRowPanel([FieldPanel("module_key"), FieldPanel("jurisdiction")]),
         FieldPanel("question"),
         InlinePanel("options", label=_("Options"), min_num=2, max_num=6),
     ]
@@ -217,11 +218,19 @@ class BankOption(Orderable):
     )
     key = models.SlugField(max_length=20)
     correct = models.BooleanField(default=False)
+    mistake = models.CharField(
+        max_length=16,
+        choices=Mistake.choices,
+        blank=True,
+        help_text=_("For a wrong option: which mistake it stands for."),
+    )
     text = models.CharField(max_length=500)
     rationale = models.TextField()
 
     panels = [
-        FieldRowPanel([FieldPanel("key"), FieldPanel("correct")]),
+        FieldRowPanel(
+            [FieldPanel("key"), FieldPanel("correct"), FieldPanel("mistake")]
+        ),
         FieldPanel("text"),
         FieldPanel("rationale"),
     ]
@@ -233,6 +242,11 @@ class ScenarioPage(Page):
     language; only the text is translated."""
 
     content_key = models.SlugField(max_length=100, blank=True, help_text=KEY_HELP)
+    roles = models.JSONField(
+        default=list,
+        blank=True,
+        help_text=_("The work roles this scenario is written for."),
+    )
     intro = models.TextField(blank=True)
     content_note = models.TextField(
         blank=True, help_text=_("Shown before the scenario when it touches on abuse.")
@@ -240,6 +254,7 @@ class ScenarioPage(Page):
 
     base_form_class = ScenarioPageForm
     content_panels = Page.content_panels + [
+        FieldPanel("roles"),
         FieldPanel("intro"),
         FieldPanel("content_note"),
         InlinePanel(
@@ -270,18 +285,20 @@ class ScenarioPage(Page):
 
     def serve(self, request, *args, **kwargs):
         # Learners take scenarios through the assessment, never on their own.
-        from django.shortcuts import redirect
-
         return redirect(self.get_parent().specific.url)
 
     def get_preview_template(self, request, mode_name):
         return "assessments/scenario_preview.html"
 
     def get_preview_context(self, request, mode_name):
-        from .selectors import scenario_preview
-
+        """Every step as a learner would see it, with each choice's consequence shown
+        to the editor."""
         context = super().get_preview_context(request, mode_name)
-        context.update(scenario_preview(scenario=self))
+        context["steps"] = [
+            {"step": step, "choices": list(step.choices.all())}
+            for step in self.steps.all()
+        ]
+        context["endings"] = list(self.endings.all())
         return context
 
 
@@ -349,6 +366,12 @@ class ScenarioChoice(Orderable):
         max_length=100, help_text=_("The step or ending it leads to.")
     )
     grade = models.CharField(max_length=12, choices=Grade.choices)
+    mistake = models.CharField(
+        max_length=16,
+        choices=Mistake.choices,
+        blank=True,
+        help_text=_("For a choice short of best: which mistake it stands for."),
+    )
     points = models.JSONField(
         default=dict,
         blank=True,
@@ -364,7 +387,7 @@ class ScenarioChoice(Orderable):
 
     panels = [
         FieldRowPanel([FieldPanel("key"), FieldPanel("next_key"), FieldPanel("grade")]),
-        FieldPanel("points"),
+        FieldRowPanel([FieldPanel("mistake"), FieldPanel("points")]),
         FieldPanel("text"),
         FieldPanel("feedback"),
         FieldPanel("remediation"),
@@ -412,7 +435,7 @@ class Attempt(TimeStampedModel):
     """One try at an assessment by one learner. The graph, drawn questions, pass rules
     and text in every language are copied in at start; grading reads only the copy."""
 
-    SCHEMA_VERSION = 1
+    SCHEMA_VERSION = 2  # see types.Snapshot
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="attempts"
@@ -430,7 +453,9 @@ class Attempt(TimeStampedModel):
     )
     deadline_at = models.DateTimeField(null=True, blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
-    snapshot = models.JSONField(help_text="Definition at start; see services.snapshot.")
+    snapshot = models.JSONField(
+        help_text="The assessment as it was at start: types.Snapshot."
+    )
     pending_feedback = models.CharField(
         max_length=200,
         blank=True,

@@ -1,26 +1,20 @@
-"""Reads for assessments: eligibility, the item a learner is on, results, previews."""
+"""Reads for assessments: the attempt-level rules for starting, the item a learner is
+on, results, and a learner's attempts for the people allowed to see them."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import timedelta
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
 
-from django.conf import settings
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import attempts as rules
+from academy.core.models import User
+
+from . import grading
 from .models import AssessmentPage, Attempt, AttemptAnswer, ScenarioPage
-
-
-def text(texts: dict | None, lang: str | None = None) -> str:
-    """A snapshot text in the page's language, or the default language's."""
-    if not texts:
-        return ""
-    lang = lang or translation.get_language() or settings.LANGUAGE_CODE
-    return (
-        texts.get(lang) or texts.get(settings.MODELTRANSLATION_DEFAULT_LANGUAGE) or ""
-    )
 
 
 def assessment_for_course(*, course) -> AssessmentPage | None:
@@ -32,27 +26,15 @@ class Eligibility:
     can_start: bool
     reason: str = ""
     remaining: int = 0
-    next_opens_at: object = None
+    next_opens_at: datetime | None = None
     remediation_attempt: Attempt | None = None
+    missing_prerequisites: list = field(default_factory=list)  # courses to pass first
 
 
-def assessment_eligibility(*, user, assessment: AssessmentPage) -> Eligibility:
-    from academy.courses.selectors import course_status_for_user
-
-    if not getattr(user, "is_authenticated", False):
-        return Eligibility(False, _("Sign in to take the assessment."))
-    status = course_status_for_user(user=user, course=assessment.get_parent().specific)
-    if not status.is_enrolled:
-        return Eligibility(False, _("Enrol in the course first."))
-    if assessment.requires_modules and not status.modules_complete:
-        return Eligibility(
-            False,
-            _(
-                "The assessment opens once every module is done "
-                "(%(done)s of %(total)s so far)."
-            )
-            % {"done": status.modules_done, "total": status.modules_total},
-        )
+def attempt_eligibility(*, user: User, assessment: AssessmentPage) -> Eligibility:
+    """The attempt's own rules: attempts left in the window, and the note to read
+    after a critical choice. (Whether the course lets the learner start at all —
+    enrolled, modules done, prerequisites — is academy.learning's question.)"""
     mine = Attempt.objects.filter(user=user, assessment=assessment)
     window_start = timezone.now() - timedelta(days=assessment.attempt_window_days)
     recent = list(mine.filter(started_at__gte=window_start).order_by("started_at"))
@@ -82,26 +64,20 @@ def assessment_eligibility(*, user, assessment: AssessmentPage) -> Eligibility:
     return Eligibility(True, remaining=remaining)
 
 
-def assessment_overview(*, user, assessment: AssessmentPage) -> dict:
-    attempts = []
-    open_attempt = None
-    if getattr(user, "is_authenticated", False):
-        attempts = list(
-            Attempt.objects.filter(user=user, assessment=assessment).order_by("-number")
-        )
-        open_attempt = next((a for a in attempts if not a.is_submitted), None)
-    return {
-        "eligibility": assessment_eligibility(user=user, assessment=assessment),
-        "attempts": attempts,
-        "open_attempt": open_attempt,
-        "scenarios": list(
-            ScenarioPage.objects.live().child_of(assessment).order_by("path")
-        ),
-    }
+def attempts_for_user(*, user: User, assessment: AssessmentPage) -> list[Attempt]:
+    if not getattr(user, "is_authenticated", False):
+        return []
+    return list(
+        Attempt.objects.filter(user=user, assessment=assessment).order_by("-number")
+    )
+
+
+def scenarios_live(*, assessment: AssessmentPage) -> list[ScenarioPage]:
+    return list(ScenarioPage.objects.live().child_of(assessment).order_by("path"))
 
 
 def attempt_get_for_user(
-    *, user, assessment: AssessmentPage, number: int
+    *, user: User, assessment: AssessmentPage, number: int
 ) -> Attempt | None:
     """The learner's own attempt, or None: nobody reaches another person's attempt."""
     if not getattr(user, "is_authenticated", False):
@@ -111,21 +87,32 @@ def attempt_get_for_user(
     ).first()
 
 
-def _answers(attempt: Attempt) -> dict[str, dict]:
+def attempts_on_courses(*, user: User, course_ids: Iterable[int]) -> list[Attempt]:
+    """A person's attempts at the assessments of these courses only (a coordinator
+    sees the courses their organisation assigned, never the rest)."""
+    return list(
+        Attempt.objects.filter(user=user, enrollment__course_id__in=list(course_ids))
+        .select_related("assessment")
+        .order_by("-started_at")
+    )
+
+
+def answers_of(attempt: Attempt) -> dict[str, dict]:
+    """{item key: answer} of an attempt: the one reading every rule walks."""
     return {a.item_key: a.answer for a in AttemptAnswer.objects.filter(attempt=attempt)}
 
 
-def attempt_position(*, attempt: Attempt) -> dict:
+def attempt_position(*, attempt: Attempt) -> dict[str, Any]:
     """What the learner sees now: the feedback just earned, or the next item. Only
     the chosen choice's consequences are included, never the others'."""
-    answers = _answers(attempt)
+    answers = answers_of(attempt)
     snapshot = attempt.snapshot
     total_questions = len(snapshot["questions"])
-    answered_questions = sum(1 for k in answers if k.startswith("q:"))
+    answered_questions = sum(1 for k in answers if grading.is_question_item(k))
     if attempt.pending_feedback:
-        question, scenario, step = rules.find_item(snapshot, attempt.pending_feedback)
+        question, scenario, step = grading.find_item(snapshot, attempt.pending_feedback)
         answer = answers[attempt.pending_feedback]
-        context = {
+        feedback: dict[str, Any] = {
             "mode": "feedback",
             "item_key": attempt.pending_feedback,
             "question": question,
@@ -134,23 +121,21 @@ def attempt_position(*, attempt: Attempt) -> dict:
         }
         if question:
             chosen = set(answer["options"])
-            context["options"] = [
+            feedback["options"] = [
                 {**o, "chosen": o["key"] in chosen} for o in question["options"]
             ]
-            context["is_correct"] = rules.question_correct(question, list(chosen))
-        else:
-            context["choice"] = next(
+            feedback["is_correct"] = grading.question_correct(question, list(chosen))
+        elif step is not None and scenario is not None:
+            feedback["choice"] = next(
                 c for c in step["choices"] if c["key"] == answer["choice"]
             )
-            _path, stop, _totals, ending = rules.walk_scenario(
-                snapshot, scenario, answers
-            )
-            context["ending"] = ending if stop is None else None
-        return context
-    item = rules.current_item(snapshot, answers)
-    if item.kind == rules.DONE:
+            walk = grading.walk_scenario(snapshot, scenario, answers)
+            feedback["ending"] = walk.ending if walk.stop is None else None
+        return feedback
+    item = grading.current_item(snapshot, answers)
+    if item.kind == grading.DONE:
         return {"mode": "done"}
-    context = {
+    context: dict[str, Any] = {
         "mode": item.kind,
         "item_key": item.key,
         "question": item.question,
@@ -159,7 +144,7 @@ def attempt_position(*, attempt: Attempt) -> dict:
         "question_number": answered_questions + 1,
         "question_total": total_questions,
     }
-    if item.step:
+    if item.step and item.scenario:
         # The learner sees the choices' text only; grades, points and feedback stay
         # on the server until a choice is made.
         context["choices"] = [
@@ -167,7 +152,7 @@ def attempt_position(*, attempt: Attempt) -> dict:
         ]
         context["first_step"] = item.step["key"] == item.scenario["steps"][0][
             "key"
-        ] and not any(k.startswith(f"s:{item.scenario['key']}:") for k in answers)
+        ] and not any(grading.is_step_item(k, item.scenario["key"]) for k in answers)
     if item.question:
         context["options"] = [
             {"key": o["key"], "text": o["text"]} for o in item.question["options"]
@@ -177,7 +162,7 @@ def attempt_position(*, attempt: Attempt) -> dict:
 
 def attempt_result(*, attempt: Attempt) -> dict:
     """The result page: per part and dimension, and every step with its feedback."""
-    answers = _answers(attempt)
+    answers = answers_of(attempt)
     snapshot = attempt.snapshot
     labels = {d["key"]: d["label"] for d in snapshot["dimensions"]}
     parts = []
@@ -185,12 +170,10 @@ def attempt_result(*, attempt: Attempt) -> dict:
         part = dict(part)
         if part["kind"] == "scenario":
             scenario = next(s for s in snapshot["scenarios"] if s["key"] == part["key"])
-            path, _stop, _totals, ending = rules.walk_scenario(
-                snapshot, scenario, answers
-            )
+            walk = grading.walk_scenario(snapshot, scenario, answers)
             part["scenario"] = scenario
-            part["path"] = [{"step": s, "choice": c} for s, c in path]
-            part["ending_data"] = ending
+            part["path"] = [{"step": s, "choice": c} for s, c in walk.path]
+            part["ending_data"] = walk.ending
             part["dimension_rows"] = [
                 {"label": labels.get(k, {}), **v} for k, v in part["dimensions"].items()
             ]
@@ -198,12 +181,12 @@ def attempt_result(*, attempt: Attempt) -> dict:
             part["questions"] = [
                 {
                     "question": q,
-                    "chosen": answers.get(rules.question_item(q["key"]), {}).get(
+                    "chosen": answers.get(grading.question_item(q["key"]), {}).get(
                         "options", []
                     ),
-                    "correct": rules.question_correct(
+                    "correct": grading.question_correct(
                         q,
-                        answers.get(rules.question_item(q["key"]), {}).get(
+                        answers.get(grading.question_item(q["key"]), {}).get(
                             "options", []
                         ),
                     ),
@@ -212,12 +195,3 @@ def attempt_result(*, attempt: Attempt) -> dict:
             ]
         parts.append(part)
     return {"parts": parts}
-
-
-def scenario_preview(*, scenario: ScenarioPage) -> dict:
-    """Every step as a learner would see it, with each choice's consequence shown to
-    the editor, for the admin preview."""
-    steps = []
-    for step in scenario.steps.all():
-        steps.append({"step": step, "choices": list(step.choices.all())})
-    return {"steps": steps, "endings": list(scenario.endings.all())}

@@ -4,22 +4,27 @@ the one the learner is allowed to make now, and writes nothing otherwise."""
 from __future__ import annotations
 
 import random
+from collections.abc import Iterable
 from datetime import timedelta
+from typing import TypeVar, cast
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from academy.core.exceptions import ApplicationError
+from academy.core.i18n import texts_of
+from academy.core.models import User
 from academy.courses.models import Enrollment
 
-from . import attempts as rules
+from . import grading
 from .definition import scenario_graph, step_rows
 from .graph import max_path_points
 from .models import Accommodation, AssessmentPage, Attempt, AttemptAnswer, ScenarioPage
+from .selectors import answers_of, attempt_eligibility
+from .types import Snapshot, SnapshotQuestion, SnapshotScenario, SnapshotStep
 
-LANGS = [code for code, _name in settings.LANGUAGES]
+T = TypeVar("T")
 
 
 class AttemptNotAllowed(ApplicationError):
@@ -40,105 +45,143 @@ class AttemptInvalid(ApplicationError):
     status = 400
 
 
-def _texts(obj, field: str) -> dict[str, str]:
-    return {lang: getattr(obj, f"{field}_{lang}") or "" for lang in LANGS}
-
-
-def snapshot_build(*, assessment: AssessmentPage, drawn: list[str]) -> dict:
-    """Everything an attempt needs, copied at start: graph, drawn questions, pass
-    rules and text in every language. Later edits never reach it."""
-    dimensions = list(assessment.dimensions.all())
-    dim_keys = [d.key for d in dimensions]
-    questions = {q.key: q for q in assessment.questions.all()}
-    scenarios = []
-    for scenario in ScenarioPage.objects.live().child_of(assessment).order_by("path"):
-        rows = step_rows(scenario)
-        texts = {s.key: s for s in scenario.steps.all()}
-        steps = []
-        for row in rows:
-            step = texts[row["key"]]
-            choices = {c.key: c for c in step.choices.all()}
-            steps.append(
+def _scenario_snapshot(
+    scenario: ScenarioPage, dim_keys: list[str], drawn: str
+) -> SnapshotScenario:
+    rows = step_rows(scenario)
+    texts = {s.key: s for s in scenario.steps.all()}
+    steps: list[SnapshotStep] = []
+    for row in rows:
+        step = texts[row["key"]]
+        choices = {c.key: c for c in step.choices.all()}
+        steps.append(
+            cast(
+                SnapshotStep,
                 {
                     **row,
-                    "narrative": _texts(step, "narrative"),
-                    "content_note": _texts(step, "content_note"),
-                    "prompt": _texts(step, "prompt"),
-                    "transcript": _texts(step, "transcript"),
+                    "narrative": texts_of(step, "narrative"),
+                    "content_note": texts_of(step, "content_note"),
+                    "prompt": texts_of(step, "prompt"),
+                    "transcript": texts_of(step, "transcript"),
                     "media_url": step.media_url,
                     "choices": _shuffled(
                         {
                             **c,
-                            "text": _texts(choices[c["key"]], "text"),
-                            "feedback": _texts(choices[c["key"]], "feedback"),
-                            "remediation": _texts(choices[c["key"]], "remediation"),
+                            "text": texts_of(choices[c["key"]], "text"),
+                            "feedback": texts_of(choices[c["key"]], "feedback"),
+                            "remediation": texts_of(choices[c["key"]], "remediation"),
                         }
                         for c in row["choices"]
                     ),
-                }
-            )
-        scenarios.append(
-            {
-                "key": scenario.content_key or str(scenario.pk),
-                "title": {
-                    lang: getattr(scenario, f"title_{lang}") or "" for lang in LANGS
                 },
-                "intro": _texts(scenario, "intro"),
-                "content_note": _texts(scenario, "content_note"),
-                "steps": steps,
-                "endings": [
-                    {
-                        "key": e.key,
-                        "title": _texts(e, "title"),
-                        "summary": _texts(e, "summary"),
-                        "remember": _texts(e, "remember"),
-                    }
-                    for e in scenario.endings.all()
-                ],
-                "max": max_path_points(scenario_graph(scenario, dim_keys)),
-            }
+            )
         )
+    return {
+        "key": scenario.content_key or str(scenario.pk),
+        "roles": list(scenario.roles or []),
+        "drawn": drawn,
+        "title": texts_of(scenario, "title"),
+        "intro": texts_of(scenario, "intro"),
+        "content_note": texts_of(scenario, "content_note"),
+        "steps": steps,
+        "endings": [
+            {
+                "key": e.key,
+                "title": texts_of(e, "title"),
+                "summary": texts_of(e, "summary"),
+                "remember": texts_of(e, "remember"),
+            }
+            for e in scenario.endings.all()
+        ],
+        "max": max_path_points(scenario_graph(scenario, dim_keys)),
+    }
+
+
+def _scenario_key(scenario: ScenarioPage) -> str:
+    return scenario.content_key or str(scenario.pk)
+
+
+def snapshot_build(
+    *,
+    assessment: AssessmentPage,
+    jurisdiction: str,
+    role: str,
+    rng: random.Random | None = None,
+) -> Snapshot:
+    """Everything an attempt needs, copied at start: the questions drawn for the
+    learner's jurisdiction (every module represented), the scenarios drawn for their
+    work role, the graph, the pass rules and the text in every language. Later edits
+    never reach it."""
+    rng = rng or random.SystemRandom()
+    dimensions = list(assessment.dimensions.all())
+    dim_keys = [d.key for d in dimensions]
+    questions = {q.key: q for q in assessment.questions.all()}
+    rows = [
+        {"key": q.key, "module": q.module_key, "jurisdiction": q.jurisdiction}
+        for q in questions.values()
+    ]
+    drawn = grading.draw_questions(
+        rows, draw=assessment.bank_draw, jurisdiction=jurisdiction, rng=rng
+    )
+    live = {
+        _scenario_key(s): s
+        for s in ScenarioPage.objects.live().child_of(assessment).order_by("path")
+    }
+    chosen = grading.draw_scenarios(
+        [{"key": k, "roles": list(s.roles or [])} for k, s in live.items()],
+        count=assessment.scenario_draw,
+        role=role,
+        rng=rng,
+    )
     return {
         "schema": Attempt.SCHEMA_VERSION,
         "revision": assessment.live_revision_id,
-        "title": {lang: getattr(assessment, f"title_{lang}") or "" for lang in LANGS},
+        "title": texts_of(assessment, "title"),
+        "jurisdiction": jurisdiction,
+        "role": role,
         "rules": {
             "scenario_pass_percent": assessment.scenario_pass_percent,
             "knowledge_pass_percent": assessment.knowledge_pass_percent,
             "bank_draw": assessment.bank_draw,
+            "scenario_draw": assessment.scenario_draw,
+            "harmful_fails": True,
         },
-        "dimensions": [{"key": d.key, "label": _texts(d, "label")} for d in dimensions],
-        "questions": [
-            {
-                "key": key,
-                "multiple": questions[key].multiple,
-                "question": _texts(questions[key], "question"),
-                "options": _shuffled(
-                    {
-                        "key": o.key,
-                        "correct": o.correct,
-                        "text": _texts(o, "text"),
-                        "rationale": _texts(o, "rationale"),
-                    }
-                    for o in questions[key].options.all()
-                ),
-            }
-            for key in drawn
+        "dimensions": [
+            {"key": d.key, "label": texts_of(d, "label")} for d in dimensions
         ],
-        "scenarios": scenarios,
+        "questions": [_question_snapshot(questions[key]) for key in drawn],
+        "scenarios": [
+            _scenario_snapshot(live[key], dim_keys, why) for key, why in chosen
+        ],
     }
 
 
-def _shuffled(items: list) -> list:
+def _question_snapshot(question) -> SnapshotQuestion:
+    return {
+        "key": question.key,
+        "module": question.module_key,
+        "jurisdiction": question.jurisdiction,
+        "multiple": question.multiple,
+        "question": texts_of(question, "question"),
+        "options": _shuffled(
+            {
+                "key": o.key,
+                "correct": o.correct,
+                "mistake": o.mistake,
+                "text": texts_of(o, "text"),
+                "rationale": texts_of(o, "rationale"),
+            }
+            for o in question.options.all()
+        ),
+    }
+
+
+def _shuffled(items: Iterable[T]) -> list[T]:
     """The order options and choices appear in, fixed per attempt: no answer is
     always first, so position teaches nothing."""
     items = list(items)
     random.SystemRandom().shuffle(items)
     return items
-
-
-def _answers(attempt: Attempt) -> dict[str, dict]:
-    return {a.item_key: a.answer for a in attempt.answers.all()}
 
 
 def _locked(attempt_id: int) -> Attempt:
@@ -147,32 +190,32 @@ def _locked(attempt_id: int) -> Attempt:
 
 @transaction.atomic
 def attempt_start(
-    *, user, assessment: AssessmentPage, declared_own_work: bool
+    *,
+    user: User,
+    assessment: AssessmentPage,
+    enrollment: Enrollment,
+    declared_own_work: bool,
+    jurisdiction: str,
+    role: str,
 ) -> Attempt:
-    """Open a new attempt, or refuse with the reason. An open attempt is resumed."""
-    from .selectors import assessment_eligibility
+    """Open a new attempt, or refuse with the reason; an open attempt is resumed.
 
+    The course-level conditions (enrolled, modules done, prerequisites) are the
+    caller's (academy.learning); here are the attempt's own: the declaration, the
+    number of attempts in the window, and the note after a critical choice."""
     if not declared_own_work:
         raise AttemptInvalid(_("Confirm that you are taking this assessment yourself."))
-    course = assessment.get_parent().specific
-    enrollment = (
-        Enrollment.objects.select_for_update()
-        .filter(user=user, course=course)
-        .order_by("-cycle")
-        .first()
-    )
-    if enrollment is None:
+    enrollment = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
+    if enrollment.user_id != user.pk:
         raise AttemptNotAllowed(_("Enrol in the course before taking its assessment."))
     open_attempt = (
         Attempt.objects.in_progress().filter(user=user, assessment=assessment).first()
     )
     if open_attempt is not None:
         return open_attempt
-    eligibility = assessment_eligibility(user=user, assessment=assessment)
+    eligibility = attempt_eligibility(user=user, assessment=assessment)
     if not eligibility.can_start:
         raise AttemptNotAllowed(eligibility.reason)
-    keys = [q.key for q in assessment.questions.all()]
-    drawn = random.SystemRandom().sample(keys, min(assessment.bank_draw, len(keys)))
     now = timezone.now()
     deadline = None
     if assessment.time_limit_minutes:
@@ -194,14 +237,16 @@ def attempt_start(
         started_at=now,
         declared_own_work_at=now,
         deadline_at=deadline,
-        snapshot=snapshot_build(assessment=assessment, drawn=drawn),
+        snapshot=snapshot_build(
+            assessment=assessment, jurisdiction=jurisdiction, role=role
+        ),
     )
     attempt.full_clean()
     attempt.save()
     return attempt
 
 
-def _check_open(attempt: Attempt, user) -> None:
+def _check_open(attempt: Attempt, user: User) -> None:
     if attempt.user_id != user.pk:
         raise AttemptNotAllowed(_("This attempt is not yours."))
     if attempt.is_submitted:
@@ -225,7 +270,7 @@ def attempt_expire_if_due(*, attempt_id: int) -> bool:
 
 
 def attempt_answer_record(
-    *, attempt_id: int, user, item_key: str, answer: list[str]
+    *, attempt_id: int, user: User, item_key: str, answer: list[str]
 ) -> AttemptAnswer:
     """Record the learner's answer to the item the attempt is waiting for."""
     if attempt_expire_if_due(attempt_id=attempt_id):
@@ -239,7 +284,7 @@ def attempt_answer_record(
 
 
 def _answer_record(
-    *, attempt_id: int, user, item_key: str, answer: list[str]
+    *, attempt_id: int, user: User, item_key: str, answer: list[str]
 ) -> AttemptAnswer:
     attempt = _locked(attempt_id)
     _check_open(attempt, user)
@@ -247,8 +292,8 @@ def _answer_record(
         raise AttemptConflict(
             _("Read the feedback and continue before answering again.")
         )
-    item = rules.current_item(attempt.snapshot, _answers(attempt))
-    if item.kind == rules.DONE or item_key != item.key:
+    item = grading.current_item(attempt.snapshot, answers_of(attempt))
+    if item.kind == grading.DONE or item_key != item.key:
         raise AttemptConflict(
             _(
                 "That is not the current question: it was answered already, or the "
@@ -259,7 +304,8 @@ def _answer_record(
     if not answer:
         raise AttemptInvalid(_("Choose an answer first."))
     now = timezone.now()
-    if item.kind == rules.QUESTION:
+    if item.kind == grading.QUESTION:
+        assert item.question is not None
         known = {o["key"] for o in item.question["options"]}
         if len(set(answer)) != len(answer) or not set(answer) <= known:
             raise AttemptInvalid(_("That answer is not one of the options."))
@@ -269,10 +315,11 @@ def _answer_record(
             attempt=attempt,
             item_key=item.key,
             answer={"options": sorted(answer)},
-            is_correct=rules.question_correct(item.question, answer),
+            is_correct=grading.question_correct(item.question, answer),
             answered_at=now,
         )
     else:
+        assert item.step is not None
         choice = next((c for c in item.step["choices"] if [c["key"]] == answer), None)
         if choice is None:
             raise AttemptInvalid(_("That answer is not one of the choices."))
@@ -297,10 +344,9 @@ def _answer_record(
 
 
 @transaction.atomic
-def attempt_continue(
-    *, attempt_id: int, user, item_key: str, client_address: str | None = None
-) -> Attempt:
-    """Move past the feedback on the item just answered; grade when nothing is left."""
+def attempt_continue(*, attempt_id: int, user: User, item_key: str) -> Attempt:
+    """Move past the feedback on the item just answered; grade when nothing is left.
+    What a pass earns (a certificate) is the caller's to issue: academy.learning."""
     attempt = _locked(attempt_id)
     _check_open(attempt, user)
     if attempt.pending_feedback != item_key:
@@ -309,16 +355,16 @@ def attempt_continue(
         )
     attempt.pending_feedback = ""
     attempt.save(update_fields=["pending_feedback", "updated_at"])
-    if rules.current_item(attempt.snapshot, _answers(attempt)).kind == rules.DONE:
-        attempt_submit(attempt=attempt, client_address=client_address)
+    if grading.current_item(attempt.snapshot, answers_of(attempt)).kind == grading.DONE:
+        attempt_submit(attempt=attempt)
     return attempt
 
 
-def attempt_submit(*, attempt: Attempt, client_address: str | None = None) -> Attempt:
+def attempt_submit(*, attempt: Attempt) -> Attempt:
     """Grade from the snapshot and close the attempt. Called with the row locked."""
     if attempt.is_submitted:
         return attempt
-    result = rules.grade(attempt.snapshot, _answers(attempt))
+    result = grading.grade(attempt.snapshot, answers_of(attempt))
     attempt.scores = result
     attempt.passed = result["passed"]
     attempt.submitted_at = timezone.now()
@@ -332,15 +378,11 @@ def attempt_submit(*, attempt: Attempt, client_address: str | None = None) -> At
             "updated_at",
         ]
     )
-    if attempt.passed:  # the course may now be earned
-        from academy.certificates.services import certificate_issue
-
-        certificate_issue(enrollment=attempt.enrollment, client_address=client_address)
     return attempt
 
 
 @transaction.atomic
-def attempt_remediation_view(*, attempt_id: int, user) -> Attempt:
+def attempt_remediation_view(*, attempt_id: int, user: User) -> Attempt:
     attempt = _locked(attempt_id)
     if attempt.user_id != user.pk:
         raise AttemptNotAllowed(_("This attempt is not yours."))

@@ -9,6 +9,7 @@ import hashlib
 import json
 from pathlib import Path
 
+from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from django.conf import settings
@@ -106,8 +107,6 @@ def sign(data: bytes, key: SigningKey) -> bytes:
 
 def verify(data: bytes, signature: bytes, jwk: dict) -> bool:
     """Check an RS256 signature with a published JWK (what any verifier does)."""
-    from cryptography.exceptions import InvalidSignature
-
     n = int.from_bytes(b64url_decode(jwk["n"]), "big")
     e = int.from_bytes(b64url_decode(jwk["e"]), "big")
     public_key = rsa.RSAPublicNumbers(e, n).public_key()

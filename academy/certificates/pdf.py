@@ -10,6 +10,8 @@ from functools import cache
 from pathlib import Path
 
 import arabic_reshaper
+import fontpkg_noto_sans
+import fontpkg_noto_sans_arabic
 from bidi import get_display
 from django.utils import formats, translation
 from django.utils.translation import gettext as _
@@ -33,9 +35,6 @@ RTL_RANGES = ((0x0590, 0x08FF), (0xFB1D, 0xFDFF), (0xFE70, 0xFEFF))
 def register_fonts() -> None:
     """Noto Sans and Noto Sans Arabic come from PyPI packages, so every machine
     renders with the same fonts and nothing depends on system packages."""
-    import fontpkg_noto_sans
-    import fontpkg_noto_sans_arabic
-
     latin = sorted(
         Path(fontpkg_noto_sans.__file__).parent.glob("files/NotoSans[[]*.ttf")
     )

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.utils import timezone
+
+from academy.core.models import User
 
 from . import codes
 from .models import Certificate
@@ -38,11 +41,16 @@ def certificate_by_pdf(*, data: bytes) -> Certificate | None:
     return Certificate.objects.filter(pdf_sha256=digest).first()
 
 
-def certificates_for_user(*, user) -> list[Certificate]:
-    return list(Certificate.objects.filter(user=user).order_by("-issued_at"))
+def valid_course_keys(*, user: User, at: datetime | None = None) -> set[str]:
+    """Keys of the courses the person holds a valid certificate of, now (or at)."""
+    return set(
+        Certificate.objects.filter(user=user)
+        .valid(at=at)
+        .values_list("course_key", flat=True)
+    )
 
 
-def certificate_for_user(*, user, code: str) -> Certificate | None:
+def certificate_for_user(*, user: User, code: str) -> Certificate | None:
     return Certificate.objects.filter(user=user, code=code).first()
 
 

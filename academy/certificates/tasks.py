@@ -1,17 +1,23 @@
 from django_tasks import task
 
+from academy.courses.models import Enrollment
+
+from .models import Certificate
+from .services import certificate_issue, certificate_pdf_ensure
+
 
 @task(backend="academy")
 def certificates_backfill(enrollment_ids: list[int]) -> dict:
-    """Issue every earned, missing certificate (after an outage or an import)."""
-    from academy.courses.models import Enrollment
-
-    from .services import certificate_issue
-
-    issued = 0
-    for enrollment in Enrollment.objects.filter(
-        pk__in=enrollment_ids, certificates=None
-    ):
-        if certificate_issue(enrollment=enrollment) is not None:
-            issued += 1
-    return {"issued": issued, "checked": len(enrollment_ids)}
+    """Issue every earned, missing certificate and render every missing PDF (after an
+    outage, an import or a failed rendering)."""
+    issued = rendered = 0
+    for enrollment in Enrollment.objects.filter(pk__in=enrollment_ids):
+        had = Certificate.objects.filter(enrollment=enrollment).exists()
+        certificate = certificate_issue(enrollment=enrollment)
+        if certificate is None:
+            continue
+        issued += not had
+        if not certificate.pdf_sha256:
+            certificate_pdf_ensure(certificate=certificate)
+            rendered += 1
+    return {"issued": issued, "rendered": rendered, "checked": len(enrollment_ids)}

@@ -4,6 +4,8 @@ from django.conf import settings
 from django.utils import translation
 from modeltranslation.utils import build_localized_fieldname
 
+from .vocab import LANGUAGES
+
 
 def is_empty(value) -> bool:
     if value is None:
@@ -41,4 +43,22 @@ def translation_missing(obj, fields: tuple[str, ...], lang: str | None = None) -
         not field_in_language(obj, field, lang)[1]
         and not is_empty(field_in_language(obj, field, lang)[0])
         for field in fields
+    )
+
+
+def texts_of(obj, field: str) -> dict[str, str]:
+    """{language: text} of a translated field, every language, empty where missing."""
+    return {
+        lang: getattr(obj, build_localized_fieldname(field, lang)) or ""
+        for lang in LANGUAGES
+    }
+
+
+def text(texts: dict | None, lang: str | None = None) -> str:
+    """A {language: text} mapping in the page's language, else the default one's."""
+    if not texts:
+        return ""
+    lang = lang or translation.get_language() or settings.LANGUAGE_CODE
+    return (
+        texts.get(lang) or texts.get(settings.MODELTRANSLATION_DEFAULT_LANGUAGE) or ""
     )

@@ -15,6 +15,8 @@ from wagtail.admin.panels import FieldPanel
 from wagtail.fields import RichTextField
 from wagtail.models import Page
 
+from .choices import Jurisdiction, WorkRole
+
 
 class TimeStampedModel(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
@@ -22,12 +24,6 @@ class TimeStampedModel(models.Model):
 
     class Meta:
         abstract = True
-
-
-class Jurisdiction(models.TextChoices):
-    US = "us", _("United States")
-    COE_EU = "coe_eu", _("Council of Europe and EU")
-    INTL = "intl", _("Elsewhere (international law)")
 
 
 def time_zone_choices() -> list[tuple[str, str]]:
@@ -89,6 +85,16 @@ class User(AbstractBaseUser, PermissionsMixin):
         choices=Jurisdiction.choices,
         blank=True,
         help_text=_("Which law applies where you work. Empty: your organisation's."),
+    )
+    work_role = models.CharField(
+        _("your work"),
+        max_length=16,
+        choices=WorkRole.choices,
+        blank=True,
+        help_text=_(
+            "Which work you do: the assessment plays a scenario written for it, and "
+            "the catalogue shows its courses first."
+        ),
     )
     time_zone = models.CharField(
         _("time zone"), max_length=64, default="UTC", validators=[validate_time_zone]
@@ -198,8 +204,7 @@ class HomePage(Page):
     max_count = 1
 
     def get_context(self, request, *args, **kwargs):
-        from academy.courses.selectors import course_index_page_get
-
         context = super().get_context(request, *args, **kwargs)
-        context["catalogue"] = course_index_page_get()
+        # The catalogue is the home page's one child type (subpage_types).
+        context["catalogue"] = self.get_children().live().first()
         return context

@@ -1,4 +1,16 @@
+from django.contrib.auth.models import AnonymousUser
 from wagtail.permission_policies.base import ModelPermissionPolicy
+
+ADMINISTRATORS_GROUP = "Academy administrators"
+
+
+def is_academy_administrator(user) -> bool:
+    """Superusers and members of the "Academy administrators" group."""
+    if user is None or isinstance(user, AnonymousUser) or not user.is_authenticated:
+        return False
+    return bool(
+        user.is_superuser or user.groups.filter(name=ADMINISTRATORS_GROUP).exists()
+    )
 
 
 class ReadOnlyPermissionPolicy(ModelPermissionPolicy):

@@ -12,7 +12,6 @@ urlpatterns = [
     path("sign-in/", views.sign_in, name="login"),
     path("sign-out/", auth_views.LogoutView.as_view(next_page="/"), name="logout"),
     path("profile/", views.profile, name="profile"),
-    path("invitation/<str:token>/", views.invitation, name="invitation"),
     path(
         "password/reset/",
         auth_views.PasswordResetView.as_view(

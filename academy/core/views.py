@@ -14,10 +14,7 @@ from django.views.decorators.http import require_GET
 from . import accounts
 from .exceptions import ApplicationError
 from .forms import ProfileForm, RegistrationForm, ResendVerificationForm, SignInForm
-
-
-def client_address(request) -> str | None:
-    return request.META.get("REMOTE_ADDR") or None
+from .http import client_address
 
 
 @never_cache
@@ -167,45 +164,3 @@ def _message(exception) -> str:
     ):
         return ""
     return text
-
-
-def invitation(request, token):
-    """A person a coordinator added sets their password through a single-use link."""
-    from django.contrib.auth.forms import SetPasswordForm
-
-    from academy.organisations import services as org_services
-
-    pending = org_services.invitation_get_pending(token=token)
-    problem = None
-    if pending is None:
-        problem = "invalid"
-    elif pending.accepted_at is not None:
-        problem = "used"
-    elif pending.withdrawn_at is not None:
-        problem = "withdrawn"
-    elif not pending.is_pending:
-        problem = "expired"
-    if problem:
-        return render(
-            request, "accounts/invitation_failed.html", {"problem": problem}, status=400
-        )
-    form = SetPasswordForm(pending.user, request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            user = org_services.invitation_accept(
-                token=token, password=form.cleaned_data["new_password1"]
-            )
-        except ApplicationError as error:
-            return render(
-                request,
-                "accounts/invitation_failed.html",
-                {"problem": error.message},
-                status=400,
-            )
-        login(request, user, backend="academy.core.backends.EmailBackend")
-        messages.success(request, _("Your password is set. Welcome."))
-        with translation.override(user.preferred_language):
-            return redirect(reverse("dashboard"))
-    return render(
-        request, "accounts/invitation.html", {"form": form, "invitation": pending}
-    )

@@ -1,28 +1,30 @@
+from django import forms
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
-from modelcluster.fields import ParentalKey
+from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import StreamField
 from wagtail.models import Orderable, Page
 
+from academy.core.choices import Audience
 from academy.core.models import TimeStampedModel
 
 from .blocks import LessonStreamBlock, SourceBlock
 
 
-class Audience(models.TextChoices):
-    POLICE = "police", _("Police and first responders")
-    PROSECUTION = "prosecution", _("Prosecutors")
-    BORDER = "border", _("Border and immigration officials")
-    JUDICIARY = "judiciary", _("Judges and judicial officers")
-    EMPLOYER = "employer", _("Employers")
-
-
 def lines(text: str) -> list[str]:
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+def _learning():
+    """The learning layer builds these pages' context and answers their routes. It
+    sits above courses, so this is the one sanctioned upward import (.importlinter)."""
+    from academy.learning import pages  # noqa: PLC0415 - see the docstring
+
+    return pages
 
 
 class CourseIndexPage(Page):
@@ -36,15 +38,8 @@ class CourseIndexPage(Page):
     max_count = 1
 
     def get_context(self, request, *args, **kwargs):
-        from .selectors import course_catalogue
-
         context = super().get_context(request, *args, **kwargs)
-        audience = request.GET.get("audience", "")
-        if audience not in Audience.values:
-            audience = ""
-        context["audience"] = audience
-        context["audiences"] = Audience.choices
-        context["rows"] = course_catalogue(user=request.user, audience=audience or None)
+        context.update(_learning().catalogue_context(request=request))
         return context
 
 
@@ -72,6 +67,28 @@ class CoursePage(RoutablePageMixin, Page):
         default=24, help_text=_("How long a certificate stays valid, in months.")
     )
     version_label = models.CharField(max_length=32, default="1.0")
+    prerequisites = ParentalManyToManyField(
+        "courses.CoursePage",
+        blank=True,
+        related_name="required_by",
+        help_text=_(
+            "A valid certificate of each of these courses is needed before this "
+            "course's certifying assessment opens. Enrolling and reading stay open."
+        ),
+    )
+    renews = models.ForeignKey(
+        "courses.CoursePage",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="refreshers",
+        help_text=_("For a refresher: the course whose certificate it renews."),
+    )
+    review_record = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Expert reviews done and pending (content/<course>/review/).",
+    )
 
     content_panels = Page.content_panels + [
         FieldPanel("summary"),
@@ -86,6 +103,8 @@ class CoursePage(RoutablePageMixin, Page):
             ],
             heading=_("Numbers"),
         ),
+        FieldPanel("prerequisites", widget=forms.CheckboxSelectMultiple),
+        FieldPanel("renews"),
     ]
     promote_panels = Page.promote_panels + [FieldPanel("content_key")]
     parent_page_types = ["courses.CourseIndexPage"]
@@ -104,25 +123,14 @@ class CoursePage(RoutablePageMixin, Page):
     def outcome_list(self) -> list[str]:
         return lines(self.outcomes)
 
-    @property
-    def audience_values(self) -> list[str]:
-        return [link.audience for link in self.audience_links.all()]
-
     def get_context(self, request, *args, **kwargs):
-        from academy.assessments.selectors import assessment_for_course
-
-        from .selectors import course_status_for_user
-
         context = super().get_context(request, *args, **kwargs)
-        context["status"] = course_status_for_user(user=request.user, course=self)
-        context["assessment"] = assessment_for_course(course=self)
+        context.update(_learning().course_context(request=request, course=self))
         return context
 
     @path("enrol/", name="enrol")
     def enrol(self, request):
-        from . import views
-
-        return views.course_enrol(request, course=self)
+        return _learning().course_enrol(request, course=self)
 
 
 class CourseAudience(Orderable):
@@ -190,33 +198,22 @@ class ModulePage(RoutablePageMixin, Page):
         return lines(self.objectives)
 
     def get_context(self, request, *args, **kwargs):
-        from .selectors import module_context
-
         context = super().get_context(request, *args, **kwargs)
-        context.update(module_context(request=request, module=self))
+        context.update(_learning().module_context(request=request, module=self))
         return context
 
     def serve(self, request, view=None, args=None, kwargs=None):
-        from .services import module_progress_record_view
-
         if view is None or view.__name__ == "index_route":
-            if request.user.is_authenticated and not getattr(
-                request, "is_preview", False
-            ):
-                module_progress_record_view(user=request.user, module=self)
+            _learning().module_opened(request, module=self)
         return super().serve(request, view, args, kwargs)
 
     @path("complete/", name="complete")
     def complete(self, request):
-        from . import views
-
-        return views.module_complete(request, module=self)
+        return _learning().module_complete(request, module=self)
 
     @path("check/<slug:key>/", name="check")
     def knowledge_check(self, request, key):
-        from . import views
-
-        return views.knowledge_check_answer(request, module=self, key=key)
+        return _learning().knowledge_check_answer(request, module=self, key=key)
 
 
 class Enrollment(TimeStampedModel):

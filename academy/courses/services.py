@@ -1,29 +1,31 @@
-"""Writes for enrolment and progress. Rows are added and stamped, never rewritten."""
+"""Writes for enrolment and progress. Rows are added and stamped, never rewritten.
+
+What follows from finishing a course (a certificate, when the assessment is passed
+too) is decided one layer up, in academy.learning.services."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from academy.core.exceptions import ApplicationError
+from academy.core.models import User
 
 from .models import CoursePage, Enrollment, ModulePage, ModuleProgress
-from .selectors import course_modules
-
-
-def _current_enrollment(*, user, course: CoursePage) -> Enrollment | None:
-    return (
-        Enrollment.objects.filter(user=user, course=course).order_by("-cycle").first()
-    )
+from .selectors import course_modules, enrollment_current
 
 
 @transaction.atomic
 def enrollment_create(
-    *, user, course: CoursePage, origin: str = Enrollment.Origin.SELF
+    *, user: User, course: CoursePage, origin: str = Enrollment.Origin.SELF
 ) -> Enrollment:
     """Enrol the learner in the course's current cycle; enrolling twice is harmless."""
     if not course.live:
         raise ApplicationError(_("This course is not open for enrolment."))
-    existing = _current_enrollment(user=user, course=course)
+    existing = enrollment_current(user=user, course=course)
     if existing is not None:
         return existing
     enrollment = Enrollment(
@@ -34,7 +36,9 @@ def enrollment_create(
         with transaction.atomic():
             enrollment.save()
     except IntegrityError:  # a second tab enrolled at the same moment
-        return _current_enrollment(user=user, course=course)
+        existing = enrollment_current(user=user, course=course)
+        assert existing is not None
+        return existing
     return enrollment
 
 
@@ -48,10 +52,13 @@ def _progress_row(*, enrollment: Enrollment, module: ModulePage) -> ModuleProgre
     return progress
 
 
-def module_progress_record_view(*, user, module: ModulePage) -> ModuleProgress | None:
-    """Note that an enrolled learner opened a module, so they can resume there."""
+def module_progress_record_view(
+    *, user: User, module: ModulePage
+) -> ModuleProgress | None:
+    """Note that an enrolled learner opened a module, so they can resume there; the
+    first opening is when their reading of it began."""
     course = module.get_parent().specific
-    enrollment = _current_enrollment(user=user, course=course)
+    enrollment = enrollment_current(user=user, course=course)
     if enrollment is None:
         return None
     try:
@@ -63,20 +70,36 @@ def module_progress_record_view(*, user, module: ModulePage) -> ModuleProgress |
     return progress
 
 
+@dataclass(frozen=True)
+class ModuleCompletion:
+    progress: ModuleProgress
+    enrollment: Enrollment
+    course_completed: bool  # this made every module of the course done
+
+
 @transaction.atomic
 def module_progress_mark_complete(
-    *, user, module: ModulePage, client_address: str | None = None
-) -> ModuleProgress:
-    """Mark a module done for the learner. Done stays done; the first time counts."""
+    *, user: User, module: ModulePage
+) -> ModuleCompletion:
+    """Mark a module done for the learner. Done stays done; the first time counts.
+
+    Only a module the learner has opened can be marked done: the time between
+    opening it (`started_at`) and finishing it (`completed_at`) is their record of
+    reading it, which the certificate's contact hours rest on."""
     course = module.get_parent().specific
-    enrollment = _current_enrollment(user=user, course=course)
+    enrollment = enrollment_current(user=user, course=course)
     if enrollment is None:
         raise ApplicationError(_("Enrol in this course before marking modules done."))
     enrollment = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
-    progress = _progress_row(enrollment=enrollment, module=module)
+    progress = ModuleProgress.objects.filter(
+        enrollment=enrollment, module=module
+    ).first()
+    if progress is None:
+        raise ApplicationError(_("Open the module and read it before marking it done."))
     if progress.completed_at is None:
         progress.completed_at = timezone.now()
         progress.save(update_fields=["completed_at", "updated_at"])
+    completed_now = False
     if enrollment.completed_at is None:
         module_ids = {m.pk for m in course_modules(course=course)}
         done = set(
@@ -87,8 +110,5 @@ def module_progress_mark_complete(
         if module_ids and module_ids <= done:
             enrollment.completed_at = timezone.now()
             enrollment.save(update_fields=["completed_at", "updated_at"])
-            # A course whose assessment was passed first is earned now.
-            from academy.certificates.services import certificate_issue
-
-            certificate_issue(enrollment=enrollment, client_address=client_address)
-    return progress
+            completed_now = True
+    return ModuleCompletion(progress, enrollment, completed_now)

@@ -3,11 +3,16 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from wagtail import hooks
+from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from .models import GlossaryTerm
+from academy.core.permissions import ReadOnlyPermissionPolicy
+
+from .models import Enrollment, GlossaryTerm
 from .selectors import page_has_learner_records
+
+register_permission_policy(Enrollment, ReadOnlyPermissionPolicy(Enrollment))
 
 
 @hooks.register("before_delete_page")

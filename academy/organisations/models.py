@@ -7,7 +7,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from academy.core.models import Jurisdiction, TimeStampedModel
+from academy.core.choices import Jurisdiction
+from academy.core.models import TimeStampedModel
 
 
 def _default_reminder_days() -> list[int]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import zoneinfo
 from collections import Counter, defaultdict
 from dataclasses import dataclass
@@ -10,14 +11,49 @@ from datetime import date, timedelta
 from django.db.models import Q
 from django.utils import timezone
 
-from academy.courses.selectors import CourseState, course_status_matrix
+from academy.core.dates import add_months
+from academy.core.models import User
+from academy.courses.models import CoursePage
+from academy.progress.selectors import CourseState, CourseStatus, course_status_matrix
 
-from .models import Assignment, DueExtension, Exemption, Membership, Organisation
+from .models import (
+    Assignment,
+    DueExtension,
+    Exemption,
+    Invitation,
+    Membership,
+    Organisation,
+)
 
 DONE_STATES = {CourseState.PASSED, CourseState.CERTIFIED, CourseState.EXPIRING}
 
 
-def coordinator_organisations(*, user) -> list[Organisation]:
+def is_coordinator(*, user: User | None) -> bool:
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return Membership.objects.coordinators().filter(user=user).exists()
+
+
+def user_jurisdiction(*, user: User) -> str:
+    """Whose law applies to the person: their own choice, else that of an
+    organisation they belong to, else international law."""
+    if not getattr(user, "is_authenticated", False):
+        return "intl"
+    if user.jurisdiction:
+        return user.jurisdiction
+    membership = (
+        Membership.objects.current()
+        .filter(user=user)
+        .select_related("organisation")
+        .order_by("joined_at", "pk")
+        .first()
+    )
+    if membership:
+        return membership.organisation.jurisdiction
+    return "intl"
+
+
+def coordinator_organisations(*, user: User) -> list[Organisation]:
     if not getattr(user, "is_authenticated", False):
         return []
     return list(
@@ -39,7 +75,7 @@ class Duty:
 
     assignment: Assignment
     membership: Membership
-    status: object  # courses.selectors.CourseStatus
+    status: CourseStatus
     due_on: date | None
     exemption: Exemption | None
     today: date
@@ -54,7 +90,9 @@ class Duty:
 
     @property
     def days_overdue(self) -> int:
-        return (self.today - self.due_on).days if self.overdue else 0
+        if not self.overdue or self.due_on is None:
+            return 0
+        return (self.today - self.due_on).days
 
     @property
     def due_soon(self) -> bool:
@@ -75,12 +113,10 @@ def _due(
     else:
         tz = zoneinfo.ZoneInfo(assignment.organisation.time_zone or "UTC")
         base = membership.joined_at.astimezone(tz).date() + timedelta(
-            days=assignment.due_days_after_joining
+            days=assignment.due_days_after_joining or 0
         )
     certificate = getattr(status, "certificate", None)
     if assignment.recurrence_months and certificate is not None:
-        from academy.certificates.services import add_months
-
         return add_months(certificate.issued_at, assignment.recurrence_months).date()
     return base
 
@@ -173,7 +209,7 @@ def member_get(*, organisation: Organisation, user_id: int) -> Membership | None
 
 @dataclass
 class CourseStats:
-    course: object
+    course: CoursePage
     assigned: int
     completed: int
     passed: int
@@ -236,3 +272,13 @@ def overview(
         "overdue_count": counts[True],
         "people_count": len(people),
     }
+
+
+def invitation_by_token(*, token: str) -> Invitation | None:
+    """The invitation a link carries (only a hash of the token is stored)."""
+    digest = hashlib.sha256(token.encode()).hexdigest()
+    return (
+        Invitation.objects.select_related("user", "organisation")
+        .filter(token_hash=digest)
+        .first()
+    )

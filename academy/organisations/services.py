@@ -18,7 +18,15 @@ from django.utils.translation import gettext as _l
 from academy.core.exceptions import ApplicationError
 from academy.core.services import audit_event_record
 
-from .models import Cohort, Invitation, Membership, Organisation
+from .models import (
+    Assignment,
+    Cohort,
+    DueExtension,
+    Exemption,
+    Invitation,
+    Membership,
+    Organisation,
+)
 from .people_csv import PersonRow
 
 INVITATION_DAYS = 14
@@ -49,7 +57,7 @@ def invitation_create(*, organisation, user, by) -> tuple[Invitation, str]:
 def invitation_email(*, invitation: Invitation, token: str, base_url: str) -> None:
     user = invitation.user
     with translation.override(user.preferred_language):
-        link = base_url.rstrip("/") + reverse("accounts:invitation", args=[token])
+        link = base_url.rstrip("/") + reverse("invitation", args=[token])
         context = {
             "user": user,
             "link": link,
@@ -141,15 +149,6 @@ def invitation_accept(*, token: str, password: str):
     return user
 
 
-def invitation_get_pending(*, token: str) -> Invitation | None:
-    invitation = (
-        Invitation.objects.select_related("user", "organisation")
-        .filter(token_hash=_hash(token))
-        .first()
-    )
-    return invitation if invitation and invitation.is_pending else invitation
-
-
 def _audit(by, action, target, organisation, client_address, **details):
     audit_event_record(
         actor=by,
@@ -175,8 +174,6 @@ def assignment_create(
     mandatory=True,
     client_address=None,
 ):
-    from .models import Assignment
-
     if (cohort is None) == (user is None):
         raise ApplicationError(_l("Assign the course to a cohort or to one person."))
     if (due_on is None) == (due_days_after_joining is None):
@@ -223,8 +220,6 @@ def assignment_create(
 
 @transaction.atomic
 def due_extend(*, assignment, user, due_on, reason, by, client_address=None):
-    from .models import DueExtension
-
     extension = DueExtension.objects.create(
         assignment=assignment, user=user, due_on=due_on, reason=reason, granted_by=by
     )
@@ -246,8 +241,6 @@ def due_extend(*, assignment, user, due_on, reason, by, client_address=None):
 def exemption_record(
     *, organisation, user, course, kind, reason, by, client_address=None
 ):
-    from .models import Exemption
-
     if not (reason or "").strip():
         raise ApplicationError(
             _l("Give the reason; it is shown wherever the record is.")
@@ -281,7 +274,7 @@ def member_update(
 ):
     """Move to another cohort, change role, or remove from the organisation (their
     records stay theirs)."""
-    changes = {}
+    changes: dict[str, object] = {}
     if cohort is not KEEP:
         if cohort is not None and cohort.organisation_id != membership.organisation_id:
             raise ApplicationError(_l("That cohort is not in your organisation."))

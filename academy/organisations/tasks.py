@@ -1,13 +1,14 @@
 from django_tasks import task
 
+from .models import ImportJob
+from .people_csv import PersonRow
+from .reminders import reminder_deliver
+from .services import invitation_email, people_import
+
 
 @task(backend="academy")
 def people_import_task(job_id: int, base_url: str) -> dict:
     """Import a large checked file in the background and send its invitations."""
-    from .models import ImportJob
-    from .people_csv import PersonRow
-    from .services import invitation_email, people_import
-
     job = ImportJob.objects.select_related("organisation", "created_by").get(pk=job_id)
     try:
         result = people_import(
@@ -29,8 +30,6 @@ def people_import_task(job_id: int, base_url: str) -> dict:
 
 @task(backend="academy")
 def reminder_send(user_id: int, key: str, template: str, context: dict) -> bool:
-    from .reminders import reminder_deliver
-
     return reminder_deliver(
         user_id=user_id, key=key, template=template, context=context
     )

@@ -8,21 +8,26 @@ import functools
 from datetime import date
 
 from django.contrib import messages
+from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import SetPasswordForm
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 
+from academy.assessments.selectors import attempts_on_courses
 from academy.core.exceptions import ApplicationError
-from academy.core.views import client_address
+from academy.core.http import client_address
 from academy.courses.models import CoursePage
-from academy.courses.selectors import STATE_LABELS
+from academy.progress.selectors import STATE_LABELS
 
 from . import exports, selectors, services
 from .models import Assignment, Cohort, Exemption, ImportJob, Invitation, Membership
 from .people_csv import TASK_ROWS, parse_people_csv
+from .tasks import people_import_task
 
 SESSION_KEY = "coordinating_organisation"
 
@@ -126,12 +131,8 @@ def person(request, user_id):
     duties = selectors.duties(
         organisation=request.organisation, memberships=[membership]
     )
-    from academy.assessments.models import Attempt
-
-    attempts = (
-        Attempt.objects.filter(user=membership.user)
-        .select_related("assessment")
-        .order_by("-started_at")
+    attempts = attempts_on_courses(
+        user=membership.user, course_ids={d.assignment.course_id for d in duties}
     )
     return render(
         request,
@@ -249,8 +250,6 @@ def people_import(request):
             return render(request, "coordinate/import.html", context, status=400)
         base_url = request.build_absolute_uri("/")
         if len(rows) > TASK_ROWS:
-            from .tasks import people_import_task
-
             job = ImportJob.objects.create(
                 organisation=org,
                 created_by=request.user,
@@ -450,5 +449,39 @@ def export(request, fmt):
     return response
 
 
-def dashboard_url():
-    return reverse("coordinate:dashboard")
+def invitation(request, token):
+    """A person a coordinator added sets their password through a single-use link."""
+    pending = selectors.invitation_by_token(token=token)
+    problem = None
+    if pending is None:
+        problem = "invalid"
+    elif pending.accepted_at is not None:
+        problem = "used"
+    elif pending.withdrawn_at is not None:
+        problem = "withdrawn"
+    elif not pending.is_pending:
+        problem = "expired"
+    if problem:
+        return render(
+            request, "accounts/invitation_failed.html", {"problem": problem}, status=400
+        )
+    form = SetPasswordForm(pending.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.invitation_accept(
+                token=token, password=form.cleaned_data["new_password1"]
+            )
+        except ApplicationError as error:
+            return render(
+                request,
+                "accounts/invitation_failed.html",
+                {"problem": error.message},
+                status=400,
+            )
+        login(request, user, backend="academy.core.backends.EmailBackend")
+        messages.success(request, _("Your password is set. Welcome."))
+        with translation.override(user.preferred_language):
+            return redirect(reverse("dashboard"))
+    return render(
+        request, "accounts/invitation.html", {"form": form, "invitation": pending}
+    )

@@ -126,7 +126,9 @@ def test_republishing_changes_nothing_for_an_attempt_in_progress(
     attempt = Attempt.objects.get(number=1)
     assert attempt.scores["parts"][1]["earned"] == 7  # the points at start
     # A new attempt takes the new version.
-    fresh = services.snapshot_build(assessment=assessment, drawn=[])
+    fresh = services.snapshot_build(
+        assessment=assessment, jurisdiction="us", role="police"
+    )
     refer_now = next(s for s in fresh["scenarios"][0]["steps"] if s["key"] == "refer")
     assert refer_now["choices"][0]["text"]["en"].startswith("Rewritten")
 

@@ -3,7 +3,7 @@
 import pytest
 
 from academy.assessments.models import Attempt
-from academy.courses.selectors import CourseState, course_status_for_user
+from academy.progress.selectors import CourseState, course_status_for_user
 
 pytestmark = pytest.mark.django_db
 

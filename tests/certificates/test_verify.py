@@ -88,17 +88,23 @@ def test_revocation_shows_at_once_with_its_reason(client, certificate):
 
 
 def test_only_administrators_revoke_and_always_with_a_reason(certificate, learner):
+    from academy.certificates.services import CertificateRevokePermissionError
     from academy.core.exceptions import ApplicationError
 
-    with pytest.raises(ApplicationError):
+    with pytest.raises(
+        CertificateRevokePermissionError, match="Only academy administrators"
+    ):
         certificate_revoke(certificate=certificate, by=learner, reason="Because.")
     admin = User.objects.create_superuser(
         email="root@example.org", password="x-long-pass-9", full_name="Admin"
     )
-    with pytest.raises(ApplicationError):
+    with pytest.raises(ApplicationError, match="Give the reason"):
         certificate_revoke(certificate=certificate, by=admin, reason="  ")
     certificate.refresh_from_db()
     assert certificate.revoked_at is None
+    certificate_revoke(certificate=certificate, by=admin, reason="Not their work.")
+    with pytest.raises(ApplicationError, match="already revoked"):
+        certificate_revoke(certificate=certificate, by=admin, reason="Again.")
 
 
 def test_an_administrator_revokes_in_the_admin(client, certificate):

@@ -9,8 +9,8 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db.utils import OperationalError
 
-from academy.core.demo import DEMO_PASSWORD
 from academy.core.models import AuditEvent, User
+from academy.demo.seed import DEMO_PASSWORD
 from academy.organisations.models import Membership
 
 from .. import factories

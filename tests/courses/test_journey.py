@@ -4,7 +4,7 @@ can read or change that record."""
 import pytest
 
 from academy.courses.models import Enrollment, ModuleProgress
-from academy.courses.selectors import CourseState, course_status_for_user
+from academy.progress.selectors import CourseState, course_status_for_user
 
 from .. import factories
 from ..utils import count_queries
@@ -50,6 +50,7 @@ def test_the_whole_journey_with_resume(learner_client, learner, course_page, mod
     )
 
     for module in modules[1:]:
+        learner_client.get(_url(module))
         learner_client.post(_url(module) + "complete/")
     status = course_status_for_user(user=learner, course=course_page)
     assert status.state == CourseState.COMPLETED and status.percent == 100
@@ -70,6 +71,7 @@ def test_done_stays_done_and_keeps_its_first_date(
     learner_client, learner, course_page, modules
 ):
     learner_client.post(f"/en/courses/{course_page.slug}/enrol/")
+    learner_client.get(_url(modules[0]))
     learner_client.post(_url(modules[0]) + "complete/")
     first = ModuleProgress.objects.get(module=modules[0]).completed_at
     learner_client.post(_url(modules[0]) + "complete/")
@@ -82,6 +84,23 @@ def test_marking_done_needs_an_enrolment(learner_client, learner, modules):
         "Enrol in this course before marking modules done." in response.content.decode()
     )
     assert not ModuleProgress.objects.exists()
+
+
+def test_a_module_is_done_only_after_it_was_opened(
+    learner_client, learner, course_page, modules
+):
+    """L7: marking a module done without opening it is refused and writes nothing;
+    once opened, the time between opening and finishing is on record."""
+    learner_client.post(f"/en/courses/{course_page.slug}/enrol/")
+    response = learner_client.post(_url(modules[1]) + "complete/")
+    assert response.status_code == 302
+    assert not ModuleProgress.objects.filter(module=modules[1]).exists()
+    page = learner_client.get(response["Location"]).content.decode()
+    assert "Open the module and read it before marking it done." in page
+    learner_client.get(_url(modules[1]))
+    learner_client.post(_url(modules[1]) + "complete/")
+    progress = ModuleProgress.objects.get(module=modules[1])
+    assert progress.completed_at >= progress.started_at
 
 
 def test_anonymous_visitors_read_but_cannot_record(client, course_page, modules):
@@ -108,6 +127,7 @@ def test_another_learner_cannot_read_or_change_this_record(
 ):
     client.force_login(learner)
     client.post(f"/en/courses/{course_page.slug}/enrol/")
+    client.get(_url(modules[0]))
     client.post(_url(modules[0]) + "complete/")
     enrollment = Enrollment.objects.get(user=learner)
     assert client.get(f"/en/dashboard/enrolments/{enrollment.pk}/").status_code == 200
@@ -186,7 +206,7 @@ def test_dashboard_queries_do_not_grow_with_courses(
     add_course()
     with count_queries() as one_course:
         client.get("/en/dashboard/")
-    assert len(one_course) <= 12
+    assert len(one_course) <= 16
     for _ in range(5):
         add_course()
     with django_assert_max_num_queries(len(one_course)):

@@ -5,7 +5,7 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.core.management import call_command
 
-from academy.core.demo import DEMO_PASSWORD
+from academy.demo.seed import DEMO_PASSWORD
 
 pytestmark = [
     pytest.mark.browser,
@@ -164,7 +164,7 @@ def _finish_modules():
 
 
 def _answer_every_question():
-    from academy.assessments import attempts as rules
+    from academy.assessments import grading as rules
     from academy.assessments import services
     from academy.assessments.models import Attempt
 
@@ -191,7 +191,7 @@ def _answer_every_question():
 
 
 def _finish_attempt():
-    from academy.assessments import attempts as rules
+    from academy.assessments import grading as rules
     from academy.assessments import services
     from academy.assessments.models import Attempt
 

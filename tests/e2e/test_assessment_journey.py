@@ -6,9 +6,9 @@ from django.core.management import call_command
 
 from academy.assessments.models import Attempt
 from academy.certificates.models import Certificate
-from academy.core.demo import DEMO_PASSWORD
 from academy.core.models import User
 from academy.courses.models import CoursePage, Enrollment, ModulePage, ModuleProgress
+from academy.demo.seed import DEMO_PASSWORD
 
 pytestmark = [
     pytest.mark.browser,

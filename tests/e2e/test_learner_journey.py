@@ -4,8 +4,8 @@ and watch the dashboard's progress bar move, in English and in Arabic."""
 import pytest
 from django.core.management import call_command
 
-from academy.core.demo import DEMO_PASSWORD
 from academy.courses.models import CoursePage, ModulePage
+from academy.demo.seed import DEMO_PASSWORD
 
 pytestmark = [
     pytest.mark.browser,

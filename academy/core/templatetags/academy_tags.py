@@ -4,6 +4,9 @@ from django.urls import Resolver404, resolve, translate_url
 from django.utils import translation
 from django.utils.translation import get_language_info
 
+from academy.core.i18n import text
+from academy.core.markdown import render_markdown
+
 register = template.Library()
 
 
@@ -81,19 +84,13 @@ def field_widget(field):
 @register.filter
 def t(texts):
     """A {language: text} mapping in the page's language, else the default one."""
-    from academy.assessments.selectors import text
-
     return text(texts)
 
 
 @register.filter
 def md(value):
-    """Markdown from editors, with any HTML in it escaped first."""
-    import markdown
-    from django.utils.html import escape
-    from django.utils.safestring import mark_safe
-
-    return mark_safe(markdown.markdown(escape(value or "")))
+    """Markdown from editors as HTML, through the sanitiser (core.markdown)."""
+    return render_markdown(value)
 
 
 @register.filter

@@ -17,10 +17,11 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, batch=200, **options):
-        ids = list(
-            Enrollment.objects.filter(certificates=None, attempts__passed=True)
-            .values_list("pk", flat=True)
-            .distinct()
+        earned = Enrollment.objects.filter(certificates=None, attempts__passed=True)
+        unrendered = Enrollment.objects.filter(certificates__pdf_sha256="")
+        ids = sorted(
+            set(earned.values_list("pk", flat=True))
+            | set(unrendered.values_list("pk", flat=True))
         )
         for start in range(0, len(ids), batch):
             certificates_backfill.enqueue(ids[start : start + batch])

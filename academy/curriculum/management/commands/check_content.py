@@ -3,15 +3,24 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from academy.assessments.definition import scenario_from_rows
 from academy.assessments.graph import decisions_on_every_path
-from academy.courses.content import ContentInvalid, read_curriculum
+from academy.assessments.validity import cue_stats
+from academy.curriculum.checks import (
+    assessment_validity,
+    check_complete_course,
+    check_standards,
+    scan_french_typography,
+    scan_terms,
+)
+from academy.curriculum.reader import read_curriculum
+from academy.curriculum.yaml_io import ContentInvalid
 
 
 class Command(BaseCommand):
     help = (
         "Check content/ without loading it: every file, every translation against "
-        "English, and every scenario graph (the rules load_content and the admin use)."
+        "English, every scenario graph, the validity rules every certifying "
+        "assessment must meet, and what a complete course must hold."
     )
 
     def add_arguments(self, parser):
@@ -37,27 +46,42 @@ class Command(BaseCommand):
                 f"{course.key}: {len(course.modules)} modules, "
                 f"languages {', '.join(languages)}"
             )
-            if course.assessment is not None and verbosity >= 1:
-                a = course.assessment
+            a = course.assessment
+            if a is not None and verbosity >= 1:
                 for s in a.scenarios:
-                    low, high = decisions_on_every_path(
-                        scenario_from_rows(s["steps"], s["endings"], a.dimensions)
-                    )
+                    low, high = decisions_on_every_path(s.graph(a.dimensions))
                     self.stdout.write(
-                        f"  scenario {s['key']}: {low}–{high} decisions on every path"
+                        f"  scenario {s.key} ({', '.join(s.roles)}): {low}–{high} "
+                        "decisions on every path"
                     )
                 self.stdout.write(
-                    f"  bank: {len(a.questions)} questions, "
-                    f"{a.draw} drawn per attempt; "
-                    f"languages {', '.join(sorted(a.text))}"
+                    f"  bank: {len(a.questions)} questions, {a.draw} drawn per "
+                    f"attempt; languages {', '.join(sorted(a.text))}"
                 )
-        from academy.courses.checks import check_complete_course, scan_terms
-
+                for lang in sorted(a.text):
+                    stats = cue_stats(a, lang)
+                    if stats.items:
+                        self.stdout.write(
+                            f"  {lang}: right answer longest in "
+                            f"{len(stats.longest)}/{len(stats.items)} items "
+                            f"({round(100 * stats.share(stats.longest))}%), shortest "
+                            f"in {len(stats.shortest)} "
+                            f"({round(100 * stats.share(stats.shortest))}%)"
+                        )
+        for standard in curriculum.standards:
+            self.stdout.write(
+                f"standard {standard.key}: {len(standard.criteria)} criteria in "
+                f"{len(standard.domains)} domains, languages "
+                f"{', '.join(sorted(standard.text))}"
+            )
         problems = []
         for course in curriculum.courses:
+            problems += assessment_validity(course)
             if course.complete:
                 problems += check_complete_course(course)
+        problems += check_standards(curriculum)
         problems += scan_terms(root, curriculum)
+        problems += scan_french_typography(curriculum)
         if problems:
             for problem in problems:
                 self.stderr.write(str(problem))

@@ -6,8 +6,6 @@ import pytest
 from django.core.management import CommandError, call_command
 from wagtail.models import Page, Revision
 
-from academy.courses.content import ContentInvalid, read_curriculum
-from academy.courses.loader import content_load
 from academy.courses.models import (
     CoursePage,
     Enrollment,
@@ -15,6 +13,9 @@ from academy.courses.models import (
     ModulePage,
     ModuleProgress,
 )
+from academy.curriculum.loader import content_load
+from academy.curriculum.reader import read_curriculum
+from academy.curriculum.yaml_io import ContentInvalid
 
 pytestmark = pytest.mark.django_db
 
@@ -158,7 +159,7 @@ def test_pages_with_learner_records_are_kept(content_copy, learner):
 
 
 def test_markdown_keeps_the_space_between_inline_elements():
-    from academy.courses.content import markdown_to_html
+    from academy.curriculum.lessons import markdown_to_html
 
     html = markdown_to_html('**Label:** *"a quote"*\n\n- one\n- two')
     assert (

@@ -9,13 +9,13 @@ from django.db import transaction
 from django.utils import timezone
 from wagtail.models import GroupPagePermission, Page
 
+from academy.core.exceptions import ApplicationError
+from academy.core.permissions import ADMINISTRATORS_GROUP
+from academy.courses.workflow import ADVISOR_GROUP, SME_GROUP
 from academy.organisations.models import Cohort, Membership, Organisation
-
-from .exceptions import ApplicationError
 
 DEMO_PASSWORD = "academy-demo"
 EDITORS_GROUP = "Curriculum editors"
-ADMINISTRATORS_GROUP = "Academy administrators"
 
 
 @dataclass(frozen=True)
@@ -108,8 +108,6 @@ def demo_seed() -> list[tuple[DemoPerson, bool]]:
         elif person.email.startswith("editor"):
             user.groups.add(editors)
         elif person.email.startswith(("reviewer", "advisor")):
-            from academy.courses.workflow import ADVISOR_GROUP, SME_GROUP
-
             name = SME_GROUP if person.email.startswith("reviewer") else ADVISOR_GROUP
             group, _ = Group.objects.get_or_create(name=name)
             group.permissions.add(Permission.objects.get(codename="access_admin"))

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from academy.courses.content import ContentInvalid
-from academy.courses.loader import content_load
+from academy.curriculum.loader import content_load
+from academy.curriculum.yaml_io import ContentInvalid
 
 
 class Command(BaseCommand):

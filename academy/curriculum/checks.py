@@ -1,6 +1,7 @@
-"""What `check_content` demands beyond a file being loadable: a course that says it is
-`complete` must be complete in every language, and no text may use a term the
-course's own language guide (content/terms/<lang>.yaml) says to avoid."""
+"""What `check_content` demands beyond a file being loadable: every certifying
+assessment meets the validity rules (assessments.validity); a course that says it is
+`complete` is complete in every language; no text uses a term the language guide
+(content/terms/<lang>.yaml) says to avoid; French typography is right."""
 
 from __future__ import annotations
 
@@ -11,18 +12,16 @@ from pathlib import Path
 
 import yaml
 
-from academy.assessments.definition import scenario_from_rows
-from academy.assessments.graph import decisions_on_every_path
+from academy.assessments.validity import assessment_problems
+from academy.core.vocab import ARABIC_ARTICLE, ARABIC_PREFIXES, LANGUAGES
 
-from .content import LANGUAGES, CourseData, Curriculum
+from .reader import CourseData, Curriculum
+from .standards import standard_problems
 
 # What "complete" means, from the curriculum brief.
 OBJECTIVES = (3, 5)
 LESSON_WORDS = (900, 1800)
 KNOWLEDGE_CHECKS = (3, 5)
-BANK_MIN, BANK_DRAW = 30, 15
-SCENARIOS_MIN = 2
-DECISIONS = (3, 4)
 
 
 @dataclass(frozen=True)
@@ -122,7 +121,28 @@ def check_complete_course(course: CourseData) -> list[Problem]:
                 )
             )
     problems += _check_assessment(course)
+    problems += check_reviews(course)
     return problems
+
+
+def assessment_validity(course: CourseData) -> list[Problem]:
+    """The validity rules, on any course with an assessment (load_content refuses an
+    assessment that breaks them); a complete course's rules too when it says so."""
+    a = course.assessment
+    if a is None:
+        return []
+    path = str(course.folder / "assessment" / "structure.yaml")
+    return [
+        Problem(path, str(p))
+        for p in assessment_problems(
+            a,
+            modules=[m.key for m in course.modules],
+            languages=LANGUAGES,
+            complete=course.complete,
+            audiences=course.audiences,
+            refresher=course.is_refresher,
+        )
+    ]
 
 
 def _check_assessment(course: CourseData) -> list[Problem]:
@@ -141,43 +161,67 @@ def _check_assessment(course: CourseData) -> list[Problem]:
                     "is missing: the course is marked complete",
                 )
             )
-    if len(a.questions) < BANK_MIN or a.draw != BANK_DRAW:
-        problems.append(
-            Problem(
-                path,
-                f"the bank has {len(a.questions)} questions drawing "
-                f"{a.draw}; a complete course has at least {BANK_MIN} "
-                f"drawing {BANK_DRAW}",
-            )
-        )
-    if len(a.scenarios) < SCENARIOS_MIN:
-        problems.append(
-            Problem(
-                path,
-                f"has {len(a.scenarios)} scenario(s); a complete "
-                f"course has at least {SCENARIOS_MIN}",
-            )
-        )
-    for s in a.scenarios:
-        low, high = decisions_on_every_path(
-            scenario_from_rows(s["steps"], s["endings"], a.dimensions)
-        )
-        if low < DECISIONS[0] or high > DECISIONS[1]:
-            problems.append(
-                Problem(
-                    path,
-                    f"scenario '{s['key']}' has {low}–{high} decisions "
-                    f"on its paths; every path needs {DECISIONS[0]}–"
-                    f"{DECISIONS[1]}",
-                )
-            )
-        grades = {c["grade"] for row in s["steps"] for c in row["choices"]}
-        for grade in ("best", "acceptable", "harmful", "critical"):
-            if grade not in grades:
+    return problems
+
+
+def check_reviews(course: CourseData) -> list[Problem]:
+    """A complete course keeps an honest review record."""
+    path = str(course.folder / "review" / "status.yaml")
+    if not course.reviews:
+        return [Problem(path, "is missing: say which expert reviews are done")]
+    kinds = {r["kind"] for r in course.reviews}
+    missing = [
+        k for k in ("subject-matter", "legal", "survivor-advisory") if k not in kinds
+    ]
+    if missing:
+        return [Problem(path, f"has no entry for: {', '.join(missing)}")]
+    return []
+
+
+def check_standards(curriculum: Curriculum) -> list[Problem]:
+    return [
+        Problem(path, message)
+        for standard in curriculum.standards
+        for path, message in standard_problems(standard)
+    ]
+
+
+# French puts a (non-breaking) space before : ; ? ! » and after «. An ordinary space
+# there lets a line break strand the sign at the start of a line.
+FRENCH_SPACE = re.compile(r"(?<=\w) (?=[:;?!»])|(?<=«) ")
+
+
+def scan_french_typography(curriculum: Curriculum) -> list[Problem]:
+    problems = []
+    for path in _language_files(curriculum, "fr"):
+        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+            if "://" in line:
+                line = re.sub(r"\S+://\S+", "", line)
+            if FRENCH_SPACE.search(line):
                 problems.append(
-                    Problem(path, f"scenario '{s['key']}' has no {grade} choice")
+                    Problem(
+                        str(path),
+                        "uses an ordinary space before : ; ? ! » or after «; use a "
+                        "non-breaking space (U+202F or U+00A0)",
+                        line=n,
+                    )
                 )
     return problems
+
+
+def _language_files(curriculum: Curriculum, lang: str) -> list[Path]:
+    files: list[Path] = []
+    for course in curriculum.courses:
+        files += sorted((course.folder / lang).glob("*.yaml"))
+        if (course.folder / "assessment" / f"{lang}.yaml").exists():
+            files.append(course.folder / "assessment" / f"{lang}.yaml")
+    for standard in curriculum.standards:
+        if standard.folder and (standard.folder / f"{lang}.yaml").exists():
+            files.append(standard.folder / f"{lang}.yaml")
+    if curriculum.root:
+        files += sorted((curriculum.root / "glossary").glob(f"{lang}.yaml"))
+        files += sorted((curriculum.root / "glossary").glob(f"*.{lang}.yaml"))
+    return files
 
 
 # ---------------------------------------------------------------------------
@@ -191,7 +235,6 @@ class Term:
     why: str
 
 
-ARABIC_PREFIXES = "(?:ال|وال|بال|لل|فال|كال|و|ب|ل|ف|ك)?"
 ARABIC_DIACRITICS = re.compile("[\u064b-\u0652\u0670\u0640]")
 
 
@@ -237,7 +280,9 @@ def read_terms(root: Path, lang: str) -> tuple[list[Term], list[Problem]]:
 def _pattern(form: str, lang: str) -> re.Pattern:
     body = re.escape(_fold(form, lang)).replace(r"\ ", r"\s+")
     if lang == "ar":
-        return re.compile(rf"(?<![\w]){ARABIC_PREFIXES}{body}(?![\w])")
+        return re.compile(
+            rf"(?<![\w])(?:{ARABIC_ARTICLE}|{ARABIC_PREFIXES}){body}(?![\w])"
+        )
     return re.compile(rf"(?<![\w]){body}(?![\w])")
 
 
@@ -248,14 +293,7 @@ def scan_terms(root: Path, curriculum: Curriculum) -> list[Problem]:
         terms, term_problems = read_terms(root, lang)
         problems += term_problems
         patterns = [(t, form, _pattern(form, lang)) for t in terms for form in t.avoid]
-        files = []
-        for course in curriculum.courses:
-            files += sorted((course.folder / lang).glob("*.yaml"))
-            if (course.folder / "assessment" / f"{lang}.yaml").exists():
-                files.append(course.folder / "assessment" / f"{lang}.yaml")
-        glossary = root / "glossary" / f"{lang}.yaml"
-        if glossary.exists():
-            files.append(glossary)
+        files = _language_files(curriculum, lang)
         for path in files:
             text = _fold(path.read_text(encoding="utf-8"), lang)
             hits = []  # (start, end, term, form); a phrase may wrap onto the next line

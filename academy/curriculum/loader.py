@@ -16,17 +16,22 @@ from django.db import transaction
 from django.utils import translation
 from wagtail.models import Page, Site
 
+from academy.assessments.loader import assessment_page_load
 from academy.core.models import HomePage
-
-from .content import (
-    DEFAULT_LANGUAGE,
-    LANGUAGES,
-    CourseData,
-    ModuleData,
-    read_curriculum,
+from academy.core.vocab import DEFAULT_LANGUAGE, JURISDICTIONS, LANGUAGES
+from academy.courses.models import (
+    CourseAudience,
+    CourseIndexPage,
+    CoursePage,
+    GlossaryTerm,
+    ModulePage,
 )
-from .models import CourseAudience, CourseIndexPage, CoursePage, ModulePage
-from .workflow import editorial_workflow_ensure
+from academy.courses.workflow import editorial_workflow_ensure
+
+from .checks import assessment_validity
+from .reader import CourseData, ModuleData, read_curriculum
+from .yaml_io import ContentError, ContentInvalid
+from .yaml_io import fingerprint as source_fingerprint
 
 
 @dataclass
@@ -144,8 +149,6 @@ class _Loader:
     # -- the glossary (a derived table: rows follow the files) -------------------
 
     def load_glossary(self, glossary: dict[str, list[dict]]) -> None:
-        from .models import GlossaryTerm
-
         if not glossary:
             return
         by_lang = {
@@ -163,7 +166,7 @@ class _Loader:
                 setattr(
                     term, f"definition_{lang}", entry["definition"] if entry else None
                 )
-                for j in ("us", "coe_eu", "intl"):
+                for j in JURISDICTIONS:
                     value = (entry or {}).get("jurisdictions", {}).get(j, "")
                     setattr(term, f"{j}_{lang}", value or None)
             term.term = english[key]["term"]
@@ -189,7 +192,7 @@ class _Loader:
     def _glossary_fields() -> list[str]:
         return [
             f"{name}_{lang}"
-            for name in ("term", "definition", "us", "coe_eu", "intl")
+            for name in ("term", "definition", *JURISDICTIONS)
             for lang in LANGUAGES
         ]
 
@@ -210,6 +213,7 @@ class _Loader:
             page.contact_hours = Decimal(str(data.contact_hours))
             page.validity_months = data.validity_months
             page.version_label = data.version
+            page.review_record = data.reviews
             page.content_hash = fingerprint
             for lang in LANGUAGES:
                 text = data.text.get(lang)
@@ -238,142 +242,29 @@ class _Loader:
         return page
 
     def load_assessment(self, course: CoursePage, data) -> None:
-        from academy.assessments.models import (
-            AssessmentPage,
-            BankOption,
-            BankQuestion,
-            Dimension,
-            ScenarioChoice,
-            ScenarioEnding,
-            ScenarioPage,
-            ScenarioStep,
+        result = assessment_page_load(
+            course=course,
+            data=data,
+            fingerprint=source_fingerprint(data.payload()),
+            languages=LANGUAGES,
         )
+        self.report.created += result.created
+        self.report.updated += result.updated
+        self.report.unchanged += result.unchanged
 
-        from .content import _fingerprint
-
-        fingerprint = _fingerprint(data.payload())
-        label = f"assessment {data.key}"
-        page = AssessmentPage.objects.filter(content_key=data.key).first()
-        if page is not None and page.content_hash == fingerprint:
-            self.report.unchanged.append(label)
-            for s in data.scenarios:
-                self.report.unchanged.append(f"scenario {s['key']}")
-            return
-        text = data.text
-
-        def tr(obj, field_name, getter):
-            for lang in LANGUAGES:
-                value = getter(text[lang]) if lang in text else None
-                if isinstance(value, list):
-                    value = "\n".join(value)
-                setattr(
-                    obj, f"{field_name}_{lang}", value or ("" if lang == "en" else None)
-                )
-
-        def dig(*path):
-            def get(t):
-                for part in path:
-                    t = (t or {}).get(part) if isinstance(t, dict) else None
-                return t
-
-            return get
-
-        created = page is None
-        if created:
-            page = AssessmentPage(content_key=data.key, slug="assessment")
-        page.content_hash = fingerprint
-        page.bank_draw = data.draw
-        page.scenario_pass_percent = data.scenario_pass_percent
-        page.knowledge_pass_percent = data.knowledge_pass_percent
-        tr(page, "title", dig("title"))
-        tr(page, "intro", dig("intro"))
-        page.title = text["en"]["title"]
-        dims = []
-        for order, key in enumerate(data.dimensions):
-            dim = Dimension(key=key, sort_order=order)
-            tr(dim, "label", dig("dimensions", key))
-            dims.append(dim)
-        page.dimensions = dims
-        questions = []
-        for q_order, q in enumerate(data.questions):
-            question = BankQuestion(
-                key=q["key"], multiple=q["multiple"], sort_order=q_order
-            )
-            tr(question, "question", dig("bank", q["key"], "question"))
-            options = []
-            for o_order, o in enumerate(q["options"]):
-                option = BankOption(
-                    key=o["key"], correct=o["correct"], sort_order=o_order
-                )
-                tr(option, "text", dig("bank", q["key"], "options", o["key"], "text"))
-                tr(
-                    option,
-                    "rationale",
-                    dig("bank", q["key"], "options", o["key"], "rationale"),
-                )
-                options.append(option)
-            question.options = options
-            questions.append(question)
-        page.questions = questions
-        if created:
-            course.add_child(instance=page)
-            self.report.created.append(label)
-        else:
-            self.report.updated.append(label)
-        _publish(page)
-
-        for s in data.scenarios:
-            skey = s["key"]
-            scenario = ScenarioPage.objects.filter(content_key=skey).first()
-            is_new = scenario is None
-            if is_new:
-                scenario = ScenarioPage(content_key=skey, slug=skey)
-            tr(scenario, "title", dig("scenarios", skey, "title"))
-            tr(scenario, "intro", dig("scenarios", skey, "intro"))
-            tr(scenario, "content_note", dig("scenarios", skey, "content_note"))
-            scenario.title = text["en"]["scenarios"][skey]["title"]
-            steps = []
-            for step_order, row in enumerate(s["steps"]):
-                step = ScenarioStep(
-                    key=row["key"],
-                    sort_order=step_order,
-                    route_dimension=row["route_dimension"],
-                    route_comparison=row["route_comparison"],
-                    route_value=row["route_value"],
-                    route_next=row["route_next"],
-                    route_otherwise=row["route_otherwise"],
-                )
-                base = ("scenarios", skey, "steps", row["key"])
-                for f in ("narrative", "prompt", "content_note", "transcript"):
-                    tr(step, f, dig(*base, f))
-                choices = []
-                for c_order, c in enumerate(row["choices"]):
-                    choice = ScenarioChoice(
-                        sort_order=c_order,
-                        key=c["key"],
-                        next_key=c["next"],
-                        grade=c["grade"],
-                        points=c["points"],
-                    )
-                    for f in ("text", "feedback", "remediation"):
-                        tr(choice, f, dig(*base, "choices", c["key"], f))
-                    choices.append(choice)
-                step.choices = choices
-                steps.append(step)
-            scenario.steps = steps
-            endings = []
-            for e_order, e in enumerate(s["endings"]):
-                ending = ScenarioEnding(key=e, sort_order=e_order)
-                for f in ("title", "summary", "remember"):
-                    tr(ending, f, dig("scenarios", skey, "endings", e, f))
-                endings.append(ending)
-            scenario.endings = endings
-            if is_new:
-                page.add_child(instance=scenario)
-                self.report.created.append(f"scenario {skey}")
-            else:
-                self.report.updated.append(f"scenario {skey}")
-            _publish(scenario)
+    def link_courses(self, courses: list[CourseData]) -> None:
+        """Prerequisites and renewals point at other courses: set once all exist."""
+        pages = {p.content_key: p for p in CoursePage.objects.exclude(content_key="")}
+        for data in courses:
+            page = pages[data.key]
+            wanted = sorted(pages[k].pk for k in data.prerequisites if k in pages)
+            renews = pages[data.renews].pk if data.renews in pages else None
+            have = sorted(page.prerequisites.values_list("pk", flat=True))
+            if have == wanted and page.renews_id == renews:
+                continue
+            page.prerequisites.set(wanted)
+            page.renews_id = renews
+            _publish(page)
 
     def load_module(self, course: CoursePage, data: ModuleData) -> ModulePage:
         page = ModulePage.objects.filter(content_key=data.key).first()
@@ -416,12 +307,20 @@ def content_load(
 ) -> LoadReport:
     """Check every file, then load them all in one transaction.
 
-    Raises `content.ContentInvalid` (nothing written) when any file is wrong. With
+    Raises `ContentInvalid` (nothing written) when any file is wrong. With
     `dry_run` the same work is done and rolled back, so the report is exact.
     """
     curriculum = read_curriculum(
         Path(root or settings.ACADEMY_CONTENT_DIR), course=course
     )
+    # An assessment that breaks a validity rule may not certify anyone: refuse it.
+    invalid = [
+        ContentError(problem.path, problem.message)
+        for data in curriculum.courses
+        for problem in assessment_validity(data)
+    ]
+    if invalid:
+        raise ContentInvalid(invalid)
     report = LoadReport()
     loader = _Loader(report)
     # Outside a request the original (untranslated) columns take the active
@@ -433,6 +332,7 @@ def content_load(
         loader.load_glossary(curriculum.glossary)
         for data in curriculum.courses:
             loader.load_course(index, data)
+        loader.link_courses(curriculum.courses)
         if dry_run:
             transaction.set_rollback(True)
     return report

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from academy.core.demo import DEMO_PASSWORD, demo_seed
 from academy.core.exceptions import ApplicationError
+from academy.demo.seed import DEMO_PASSWORD, demo_seed
 
 
 class Command(BaseCommand):

@@ -1,88 +1,103 @@
-"""The glossary in content/glossary/<lang>.yaml: reading it, and linking each term in
-a module's lesson text where it first appears."""
+"""The glossary in content/glossary/ (`<lang>.yaml` and `<course>.<lang>.yaml`):
+reading it, and linking each term in a module's lesson text where it first appears."""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
-JURISDICTIONS = ("us", "coe_eu", "intl")
+from academy.core.vocab import ARABIC_ARTICLE, ARABIC_PREFIXES, JURISDICTIONS, KEY_RE
+
 LINKED_BLOCKS = {"text": ("body",), "callout": ("body",), "case_study": ("body",)}
 # A learner sees one variant of a jurisdiction note, so each variant links on its own.
 VARIANT_BLOCKS = {"jurisdiction_note": JURISDICTIONS}
 
 
+def _glossary_files(folder: Path, lang: str) -> list[Path]:
+    """`<lang>.yaml` (Foundations' terms), then each `<course>.<lang>.yaml`."""
+    own = folder / f"{lang}.yaml"
+    parts = sorted(p for p in folder.glob(f"*.{lang}.yaml") if p != own)
+    return ([own] if own.exists() else []) + parts
+
+
+def _read_entries(path: Path, data, error) -> list[dict]:
+    if not isinstance(data, list):
+        error(path, "must be a list of terms")
+        return []
+    entries = []
+    for n, item in enumerate(data, start=1):
+        ok = (
+            isinstance(item, dict)
+            and isinstance(item.get("key"), str)
+            and KEY_RE.match(item["key"])
+            and isinstance(item.get("term"), str)
+            and item["term"].strip()
+            and isinstance(item.get("definition"), str)
+            and item["definition"].strip()
+        )
+        if not ok:
+            error(path, f"term {n} needs a 'key', a 'term' and a 'definition'")
+            continue
+        match = item.get("match") or []
+        variants = item.get("jurisdictions") or {}
+        if not isinstance(match, list) or not all(isinstance(m, str) for m in match):
+            error(path, f"'{item['key']}': 'match' must be a list of word forms")
+            continue
+        if not isinstance(variants, dict) or set(variants) - set(JURISDICTIONS):
+            error(path, f"'{item['key']}': 'jurisdictions' takes us, coe_eu and intl")
+            continue
+        entries.append(
+            {
+                "key": item["key"],
+                "term": item["term"].strip(),
+                "match": [m for m in match if m.strip()],
+                "definition": item["definition"].strip(),
+                "jurisdictions": {k: str(v).strip() for k, v in variants.items() if v},
+                "file": path.name,
+            }
+        )
+    return entries
+
+
 def read_glossary(root: Path, *, languages, load_yaml, error) -> dict[str, list[dict]]:
-    """{lang: [{key, term, match, definition, jurisdictions}]}; English first, and
-    every other language with exactly the same keys and jurisdiction variants."""
+    """{lang: [{key, term, match, definition, jurisdictions}]} from every glossary file
+    of each language; English first, and every other language with exactly the same
+    keys and jurisdiction variants. A key is unique across all files of a language."""
     folder = root / "glossary"
     if not folder.is_dir():
         return {}
     glossary: dict[str, list[dict]] = {}
     for lang in languages:
-        path = folder / f"{lang}.yaml"
-        if not path.exists():
+        files = _glossary_files(folder, lang)
+        if not files:
             if lang == languages[0]:
-                error(path, "is missing: English is required")
+                error(folder / f"{lang}.yaml", "is missing: English is required")
             continue
-        data = load_yaml(path)
-        if data is None:
-            continue
-        if not isinstance(data, list):
-            error(path, "must be a list of terms")
-            continue
-        entries, keys = [], set()
-        for n, item in enumerate(data, start=1):
-            ok = (
-                isinstance(item, dict)
-                and isinstance(item.get("key"), str)
-                and re.match(r"^[a-z0-9]+(?:-[a-z0-9]+)*$", item["key"])
-                and isinstance(item.get("term"), str)
-                and item["term"].strip()
-                and isinstance(item.get("definition"), str)
-                and item["definition"].strip()
-            )
-            if not ok:
-                error(path, f"term {n} needs a 'key', a 'term' and a 'definition'")
+        entries: list[dict] = []
+        where: dict[str, str] = {}
+        for path in files:
+            data = load_yaml(path)
+            if data is None:
                 continue
-            if item["key"] in keys:
-                error(path, f"the key '{item['key']}' is used twice")
-                continue
-            keys.add(item["key"])
-            match = item.get("match") or []
-            variants = item.get("jurisdictions") or {}
-            if not isinstance(match, list) or not all(
-                isinstance(m, str) for m in match
-            ):
-                error(path, f"'{item['key']}': 'match' must be a list of word forms")
-                continue
-            if not isinstance(variants, dict) or set(variants) - set(JURISDICTIONS):
-                error(
-                    path, f"'{item['key']}': 'jurisdictions' takes us, coe_eu and intl"
-                )
-                continue
-            entries.append(
-                {
-                    "key": item["key"],
-                    "term": item["term"].strip(),
-                    "match": [m for m in match if m.strip()],
-                    "definition": item["definition"].strip(),
-                    "jurisdictions": {
-                        k: str(v).strip() for k, v in variants.items() if v
-                    },
-                }
-            )
+            for entry in _read_entries(path, data, error):
+                if entry["key"] in where:
+                    error(
+                        path,
+                        f"the key '{entry['key']}' is already used in "
+                        f"{where[entry['key']]}",
+                    )
+                    continue
+                where[entry["key"]] = path.name
+                entries.append(entry)
         if lang != languages[0] and languages[0] in glossary:
             english = {e["key"]: e for e in glossary[languages[0]]}
             mine = {e["key"]: e for e in entries}
-            missing, extra = (
-                sorted(set(english) - set(mine)),
-                sorted(set(mine) - set(english)),
-            )
+            missing = sorted(set(english) - set(mine))
+            extra = sorted(set(mine) - set(english))
             if missing or extra:
                 error(
-                    path,
-                    "does not have the same terms as English"
+                    folder,
+                    f"the {lang} glossary files do not have the same terms as English"
                     + (f"; missing {', '.join(missing)}" if missing else "")
                     + (f"; not in English {', '.join(extra)}" if extra else ""),
                 )
@@ -90,7 +105,7 @@ def read_glossary(root: Path, *, languages, load_yaml, error) -> dict[str, list[
             for key, entry in mine.items():
                 if set(entry["jurisdictions"]) != set(english[key]["jurisdictions"]):
                     error(
-                        path,
+                        folder / entry["file"],
                         f"'{key}' has different jurisdiction variants than English",
                     )
         glossary[lang] = entries
@@ -98,8 +113,6 @@ def read_glossary(root: Path, *, languages, load_yaml, error) -> dict[str, list[
 
 
 _TAG = re.compile(r"(<[^>]+>)")
-ARABIC_PREFIXES = "[وف]?[بلك]?"  # conjunction, then preposition, both optional
-ARABIC_ARTICLE = "[وف]?(?:[بك]?ال|لل)"  # the same before the article; ل + ال is لل
 
 
 def _arabic(form: str, pattern: str) -> str:

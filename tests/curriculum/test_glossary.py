@@ -1,7 +1,7 @@
 import pytest
 
-from academy.courses.glossary import link_terms
 from academy.courses.models import GlossaryTerm
+from academy.curriculum.glossary import link_terms
 
 TERMS = [
     {"key": "t-visa", "match": ["T visas", "T visa"]},

@@ -1,0 +1,113 @@
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from wagtail.admin.ui.menus import MenuItem
+
+from academy.core.exceptions import ApplicationError
+from academy.core.http import client_address
+from academy.core.permissions import is_academy_administrator
+from academy.core.viewsets import RecordsViewSet, SafeExportIndexView
+
+from .models import Certificate
+from .services import CertificateRevokeAction
+
+
+class CertificateIndexView(SafeExportIndexView):
+    def get_list_more_buttons(self, instance):
+        buttons = super().get_list_more_buttons(instance)
+        if instance.revoked_at is None and is_academy_administrator(self.request.user):
+            buttons.append(
+                MenuItem(
+                    _("Revoke"),
+                    url=reverse("certificate_revoke", args=[instance.pk]),
+                    icon_name="warning",
+                    priority=40,
+                )
+            )
+        return buttons
+
+
+class CertificateViewSet(RecordsViewSet):
+    model = Certificate
+    icon = "success"
+    menu_label = gettext_lazy("Certificates")
+    url_prefix = "records/certificates"
+    url_namespace = "records_certificates"
+    index_view_class = CertificateIndexView
+    list_display = [
+        "code",
+        "holder_name",
+        "course_title",
+        "issued_at",
+        "expires_at",
+        "revoked_at",
+    ]
+    list_filter = ["course_key"]
+    list_export = [
+        "code",
+        "holder_name",
+        "course_title",
+        "course_version",
+        "issued_at",
+        "expires_at",
+        "revoked_at",
+        "revoked_reason",
+    ]
+    search_fields = ["code", "holder_name"]
+    inspect_view_fields = [
+        "code",
+        "holder_name",
+        "course_title",
+        "course_version",
+        "contact_hours",
+        "language",
+        "issued_at",
+        "expires_at",
+        "revoked_at",
+        "revoked_reason",
+        "pdf_sha256",
+    ]
+
+
+class RevokeForm(forms.Form):
+    reason = forms.CharField(
+        label=gettext_lazy("Reason"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=1000,
+        help_text=gettext_lazy("Shown on the public verification page."),
+    )
+
+
+def revoke_view(request, pk):
+    """An administrator revokes a certificate, with the reason verifiers will see."""
+    if not is_academy_administrator(request.user):
+        raise PermissionDenied(
+            _("Only academy administrators can revoke certificates.")
+        )
+    certificate = get_object_or_404(Certificate, pk=pk)
+    form = RevokeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            CertificateRevokeAction(
+                certificate,
+                user=request.user,
+                reason=form.cleaned_data["reason"],
+                client_address=client_address(request),
+            ).execute()
+        except ApplicationError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(
+                request,
+                _("Certificate %(code)s is revoked.") % {"code": certificate.code},
+            )
+        return redirect(reverse("records_certificates:index"))
+    return render(
+        request,
+        "certificates/admin_revoke.html",
+        {"certificate": certificate, "form": form},
+    )

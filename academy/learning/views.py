@@ -1,0 +1,51 @@
+"""The learner's own pages that are not Wagtail pages: My learning, one enrolment's
+record, and the glossary."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+
+from academy.courses.selectors import enrollment_get_for_user, glossary_terms
+from academy.organisations.selectors import user_jurisdiction
+from academy.progress.selectors import course_status_for_user
+
+from . import selectors
+
+
+@login_required
+def dashboard(request):
+    board = selectors.dashboard(user=request.user)
+    return render(
+        request,
+        "courses/dashboard.html",
+        {
+            "duties": board.duties,
+            "rows": board.rows,
+            "suggestions": board.suggestions,
+        },
+    )
+
+
+@login_required
+def enrollment_detail(request, enrollment_id: int):
+    enrollment = enrollment_get_for_user(user=request.user, enrollment_id=enrollment_id)
+    if enrollment is None:
+        raise Http404(_("No such record among yours."))
+    status = course_status_for_user(user=request.user, course=enrollment.course)
+    return render(
+        request,
+        "courses/enrollment_detail.html",
+        {"enrollment": enrollment, "status": status},
+    )
+
+
+def glossary(request):
+    return render(
+        request,
+        "courses/glossary.html",
+        {
+            "terms": glossary_terms(),
+            "jurisdiction": user_jurisdiction(user=request.user),
+        },
+    )
