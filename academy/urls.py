@@ -46,6 +46,11 @@ urlpatterns += i18n_patterns(
         organisation_views.invitation,
         name="invitation",
     ),
+    path(
+        "dashboard/memberships/<int:membership_id>/",
+        organisation_views.membership_answer,
+        name="membership_answer",
+    ),
     path("dashboard/", learning_views.dashboard, name="dashboard"),
     path("coordinate/", include("academy.organisations.urls")),
     path(

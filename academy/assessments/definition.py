@@ -170,3 +170,44 @@ class Texts:
 
     options: dict[str, dict[str, str]]  # question key -> option key -> text
     choices: dict[tuple[str, str], dict[str, str]]  # (scenario, step) -> choice -> text
+
+
+# ---------------------------------------------------------------------------
+# The same plain data from stored pages, for the admin forms' validity check.
+
+
+def question_data(key: str, module: str, jurisdiction: str, multiple: bool, options):
+    """options: (key, correct, mistake) triples."""
+    return QuestionData(
+        key=key,
+        module=module or "",
+        jurisdiction=jurisdiction or "all",
+        multiple=bool(multiple),
+        options=[OptionData(k, bool(c), m or "") for k, c, m in options],
+    )
+
+
+def scenario_data(scenario_page) -> ScenarioData:
+    return ScenarioData(
+        key=scenario_page.content_key or str(scenario_page.pk),
+        roles=list(scenario_page.roles or []),
+        steps=step_rows(scenario_page),
+        endings=[e.key for e in scenario_page.endings.all()],
+    )
+
+
+def language_text_of_scenario(scenario_page, languages: Iterable[str]) -> dict:
+    """{lang: {"scenarios": {key: {"steps": {step: {"choices": {c: {"text"}}}}}}}}."""
+    key = scenario_page.content_key or str(scenario_page.pk)
+    result: dict[str, dict] = {}
+    for lang in languages:
+        steps = {}
+        for step in scenario_page.steps.all():
+            steps[step.key] = {
+                "choices": {
+                    c.key: {"text": getattr(c, f"text_{lang}", "") or ""}
+                    for c in step.choices.all()
+                }
+            }
+        result[lang] = {"scenarios": {key: {"steps": steps}}}
+    return result

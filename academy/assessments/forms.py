@@ -1,5 +1,6 @@
-"""Admin forms that check a scenario's graph and a bank before they are saved, with
-the same rules as load_content and check_content (graph.validate_scenario)."""
+"""Admin forms that check a scenario's graph, a bank and the validity rules before
+they are saved, with the same functions as load_content and check_content
+(graph.validate_scenario, validity.assessment_problems)."""
 
 from django import forms
 from django.utils.translation import gettext as _
@@ -7,9 +8,42 @@ from django.utils.translation import gettext_lazy
 from wagtail.admin.forms import WagtailAdminPageForm
 
 from academy.core.choices import WorkRole
+from academy.core.vocab import LANGUAGES
 
-from .definition import scenario_from_rows
+from .definition import (
+    AssessmentData,
+    ScenarioData,
+    language_text_of_scenario,
+    question_data,
+    scenario_data,
+    scenario_from_rows,
+)
 from .graph import validate_bank, validate_scenario
+from .validity import assessment_problems
+
+# The rules each form answers for: the bank's form for the bank and the length cue
+# (which pools questions and scenario decisions), a scenario's form for its own paths.
+BANK_RULES = ("bank", "mistakes", "length-cue")
+SCENARIO_RULES = ("harmful-path", "mistakes", "kindest-wrong", "scenarios")
+
+
+def _module_keys(course) -> list[str]:
+    """The content keys of the course's live modules (what bank questions name)."""
+    if course is None:
+        return []
+    return [
+        m.specific.content_key
+        for m in course.get_children().live().order_by("path")
+        if getattr(m.specific, "content_key", "")
+        and m.specific_class.__name__ == "ModulePage"
+    ]
+
+
+def _merge(texts: dict, more: dict) -> None:
+    for lang, data in more.items():
+        target = texts.setdefault(lang, {})
+        for section, value in data.items():
+            target.setdefault(section, {}).update(value)
 
 
 def _live_forms(formset):
@@ -61,7 +95,63 @@ class AssessmentPageForm(WagtailAdminPageForm):
             validate_bank(keys, cleaned.get("bank_draw") or 0) if keys else []
         ):
             self.add_error(None, problem)
+        if keys and not self.errors:
+            self._validity(questions, cleaned)
         return cleaned
+
+    def _validity(self, questions_formset, cleaned) -> None:
+        page = self.instance
+        course = self.parent_page or (page.get_parent() if page.pk else None)
+        questions, texts = [], {lang: {"bank": {}} for lang in LANGUAGES}
+        for form in _live_forms(questions_formset):
+            data = form.cleaned_data
+            if not data or data.get("DELETE"):
+                continue
+            options = [
+                o.cleaned_data
+                for o in _live_forms(form.formsets["options"])
+                if o.cleaned_data and not o.cleaned_data.get("DELETE")
+            ]
+            questions.append(
+                question_data(
+                    data["key"],
+                    data.get("module_key", ""),
+                    data.get("jurisdiction", "all"),
+                    data.get("multiple", False),
+                    [(o["key"], o.get("correct"), o.get("mistake")) for o in options],
+                )
+            )
+            for lang in LANGUAGES:
+                texts[lang]["bank"][data["key"]] = {
+                    "options": {
+                        o["key"]: {"text": o.get(f"text_{lang}") or ""} for o in options
+                    }
+                }
+        scenarios = []
+        if page.pk:
+            for scenario in page.get_children().live().specific():
+                scenarios.append(scenario_data(scenario))
+                _merge(texts, language_text_of_scenario(scenario, LANGUAGES))
+        data = AssessmentData(
+            key=page.content_key or "assessment",
+            dimensions=[],
+            scenario_pass_percent=cleaned.get("scenario_pass_percent") or 80,
+            knowledge_pass_percent=cleaned.get("knowledge_pass_percent") or 80,
+            draw=cleaned.get("bank_draw") or 0,
+            scenario_draw=cleaned.get("scenario_draw"),
+            questions=questions,
+            scenarios=scenarios,
+            text=texts,
+        )
+        for problem in assessment_problems(
+            data, modules=_module_keys(course), languages=LANGUAGES
+        ):
+            if problem.rule in BANK_RULES and (
+                problem.rule != "mistakes"
+                or problem.key != ""
+                and problem.key in {q.key for q in questions} | {data.key}
+            ):
+                self.add_error(None, str(problem))
 
 
 class ScenarioPageForm(WagtailAdminPageForm):
@@ -111,6 +201,7 @@ class ScenarioPageForm(WagtailAdminPageForm):
                             "key": c.cleaned_data["key"],
                             "next": c.cleaned_data["next_key"],
                             "grade": c.cleaned_data["grade"],
+                            "mistake": c.cleaned_data.get("mistake") or "",
                             "points": c.cleaned_data.get("points") or {},
                         }
                         for c in choices_fs.forms
@@ -124,7 +215,32 @@ class ScenarioPageForm(WagtailAdminPageForm):
             if f.cleaned_data and not f.cleaned_data.get("DELETE")
         ]
         parent = self.parent_page.specific if self.parent_page else None
+        if parent is None and self.instance.pk:
+            parent = self.instance.get_parent().specific
         dimensions = [d.key for d in parent.dimensions.all()] if parent else []
-        for problem in validate_scenario(scenario_from_rows(rows, endings, dimensions)):
+        graph_problems = validate_scenario(
+            scenario_from_rows(rows, endings, dimensions)
+        )
+        for problem in graph_problems:
             self.add_error(None, problem)
+        if not graph_problems and parent is not None:
+            self._validity(parent, rows, endings, dimensions, cleaned)
         return cleaned
+
+    def _validity(self, parent, rows, endings, dimensions, cleaned) -> None:
+        key = cleaned.get("content_key") or self.instance.content_key or "scenario"
+        scenario = ScenarioData(
+            key=key, roles=list(cleaned.get("roles") or []), steps=rows, endings=endings
+        )
+        data = AssessmentData(
+            key=parent.content_key or "assessment",
+            dimensions=dimensions,
+            scenario_pass_percent=parent.scenario_pass_percent,
+            knowledge_pass_percent=parent.knowledge_pass_percent,
+            draw=parent.bank_draw,
+            questions=[],
+            scenarios=[scenario],
+        )
+        for problem in assessment_problems(data, modules=[], languages=()):
+            if problem.rule in SCENARIO_RULES and problem.key == key:
+                self.add_error(None, str(problem))

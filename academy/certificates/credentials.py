@@ -4,16 +4,20 @@ Status List that publishes revocations."""
 
 from __future__ import annotations
 
+import base64
 import gzip
 import json
+import uuid
 from datetime import UTC
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.utils import timezone
 
-from .keys import b64url, sign, signing_key_active
+from .keys import sign_compact, signing_key_active
 from .models import STATUS_LIST_SIZE, Certificate, SigningKey
+
+HOLDER_NAMESPACE = uuid.UUID("5d1f2f0e-8f3e-4f7b-9d8a-6a0c1e5b7c11")
 
 CONTEXT = [
     "https://www.w3.org/ns/credentials/v2",
@@ -38,6 +42,16 @@ def _iso(moment) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+
+def holder_id(certificate: Certificate) -> str:
+    """An opaque, stable identifier of the certificate's holder (the same for all
+    their certificates; it reveals nothing about them)."""
+    return f"urn:uuid:{uuid.uuid5(HOLDER_NAMESPACE, f'holder:{certificate.user_id}')}"
+
+
 def status_list_url(number: int) -> str:
     return public_url(f"/verify/status/{number}/")
 
@@ -59,6 +73,7 @@ def credential_json(certificate: Certificate) -> dict:
         "validFrom": _iso(certificate.issued_at),
         "validUntil": _iso(certificate.expires_at),
         "credentialSubject": {
+            "id": holder_id(certificate),
             "type": ["AchievementSubject"],
             "identifier": [
                 {
@@ -103,18 +118,27 @@ def credential_json(certificate: Certificate) -> dict:
     }
 
 
-def jws_compact(payload: dict, *, typ: str = "vc+jwt") -> str:
+def jws_compact(payload: dict, *, typ: str = "JWT") -> str:
+    """The payload signed RS256 with the active key; the kid names it in did.json."""
     key = signing_key_active()
-    header = {"alg": "RS256", "typ": typ, "kid": f"{issuer_did()}#{key.kid}"}
-    signing_input = (
-        b64url(json.dumps(header, separators=(",", ":")).encode())
-        + "."
-        + b64url(
-            json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
-        )
-    )
-    signature = sign(signing_input.encode("ascii"), key)
-    return signing_input + "." + b64url(signature)
+    body = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
+    return sign_compact({"typ": typ, "kid": f"{issuer_did()}#{key.kid}"}, body, key)
+
+
+def credential_jwt(certificate: Certificate) -> str:
+    """The Open Badges 3.0 VC-JWT: the registered claims the spec's VC-JWT profile
+    asks for (iss, sub, jti, nbf, exp, iat) and the credential in `vc`."""
+    vc = credential_json(certificate)
+    claims = {
+        "iss": issuer_did(),
+        "sub": vc["credentialSubject"]["id"],
+        "jti": vc["id"],
+        "nbf": int(certificate.issued_at.timestamp()),
+        "iat": int(certificate.issued_at.timestamp()),
+        "exp": int(certificate.expires_at.timestamp()),
+        "vc": vc,
+    }
+    return jws_compact(claims)
 
 
 def did_document() -> dict:
@@ -154,6 +178,15 @@ def encoded_status_list(number: int) -> str:
         position = index - start
         bits[position // 8] |= 0x80 >> (position % 8)
     return "u" + b64url(gzip.compress(bytes(bits), mtime=0))
+
+
+def status_list_jwt(number: int) -> str:
+    """The status list as a signed VC-JWT (iss, jti, nbf, iat and `vc`)."""
+    vc = status_list_credential(number)
+    now = int(timezone.now().timestamp())
+    return jws_compact(
+        {"iss": issuer_did(), "jti": vc["id"], "nbf": now, "iat": now, "vc": vc}
+    )
 
 
 def status_list_credential(number: int) -> dict:

@@ -5,6 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from academy.core.models import TimeStampedModel
+from academy.core.storage import private_storage
 
 STATUS_LIST_SIZE = 131_072  # entries per Bitstring Status List (the spec's minimum)
 
@@ -59,7 +60,9 @@ class Certificate(TimeStampedModel):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    pdf = models.FileField(upload_to="certificates/", blank=True)
+    pdf = models.FileField(
+        upload_to="certificates/", storage=private_storage, blank=True
+    )
     pdf_sha256 = models.CharField(max_length=64, blank=True, db_index=True)
     status_index = models.PositiveIntegerField(
         unique=True, help_text="Position in the revocation status lists (random)."

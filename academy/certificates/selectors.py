@@ -11,7 +11,7 @@ from django.utils import timezone
 from academy.core.models import User
 
 from . import codes
-from .models import Certificate
+from .models import STATUS_LIST_SIZE, Certificate
 
 EXPIRING_DAYS = 60
 
@@ -34,6 +34,40 @@ def certificate_lookup(*, typed: str) -> Lookup:
         return Lookup("malformed", (typed or "").strip()[:40])
     certificate = Certificate.objects.filter(code=code).first()
     return Lookup("found" if certificate else "not_found", code, certificate)
+
+
+def certificates_by_codes(*, typed: list[str]) -> dict[str, Lookup]:
+    """`certificate_lookup` for many codes in one query."""
+    normal: dict[str, tuple[str, str]] = {}
+    for entry in typed:
+        try:
+            normal[entry] = ("ok", codes.normalise(entry))
+        except codes.Mistyped:
+            normal[entry] = ("mistyped", entry.strip())
+        except codes.Malformed:
+            normal[entry] = ("malformed", (entry or "").strip()[:40])
+    wanted = [code for kind, code in normal.values() if kind == "ok"]
+    found = {c.code: c for c in Certificate.objects.filter(code__in=wanted)}
+    result = {}
+    for entry, (kind, code) in normal.items():
+        if kind != "ok":
+            result[entry] = Lookup(kind, code)
+        else:
+            certificate = found.get(code)
+            result[entry] = Lookup(
+                "found" if certificate else "not_found", code, certificate
+            )
+    return result
+
+
+def status_list_numbers() -> int:
+    """How many status lists exist (the highest index used decides)."""
+    top = (
+        Certificate.objects.order_by("-status_index")
+        .values_list("status_index", flat=True)
+        .first()
+    )
+    return (top or 0) // STATUS_LIST_SIZE + 1
 
 
 def certificate_by_pdf(*, data: bytes) -> Certificate | None:

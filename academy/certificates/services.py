@@ -12,6 +12,7 @@ import hashlib
 import random
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
@@ -33,6 +34,11 @@ from .pdf import render_certificate_pdf
 
 LIST_FILL_LIMIT = 0.5  # a new status list opens when the current one is half full
 ISSUE_RETRIES = 5  # fresh code and status index after a collision
+STATUS_LIST_CACHE_SECONDS = 60
+
+
+def status_list_cache_key(number: int) -> str:
+    return f"status-list:{number}"
 
 
 def _earned(enrollment: Enrollment) -> Attempt | None:
@@ -150,18 +156,17 @@ def _issue(
 def certificate_pdf_ensure(*, certificate: Certificate) -> Certificate:
     """Render and store the certificate's PDF if it has none yet; idempotent. Call it
     outside any transaction: the rendering holds no lock."""
-    if certificate.pdf_sha256 and certificate.pdf:
+    storage = certificate.pdf.storage
+    if (
+        certificate.pdf_sha256
+        and certificate.pdf
+        and storage.exists(certificate.pdf.name)
+    ):
         return certificate
-    pdf = render_certificate_pdf(certificate)
+    pdf = render_certificate_pdf(certificate)  # deterministic: same bytes each time
     digest = hashlib.sha256(pdf).hexdigest()
-    name = certificate.pdf.storage.save(
-        f"certificates/{certificate.code}.pdf", ContentFile(pdf)
-    )
-    updated = Certificate.objects.filter(pk=certificate.pk, pdf_sha256="").update(
-        pdf=name, pdf_sha256=digest
-    )
-    if not updated:  # someone else stored it first: keep theirs, drop ours
-        certificate.pdf.storage.delete(name)
+    name = storage.save(f"certificates/{certificate.code}.pdf", ContentFile(pdf))
+    Certificate.objects.filter(pk=certificate.pk).update(pdf=name, pdf_sha256=digest)
     certificate.refresh_from_db()
     return certificate
 
@@ -210,6 +215,10 @@ class CertificateRevokeAction:
         certificate.save(
             update_fields=["revoked_at", "revoked_reason", "revoked_by", "updated_at"]
         )
+        transaction.on_commit(
+            lambda: cache.delete(status_list_cache_key(certificate.status_list))
+        )
+        cache.delete(status_list_cache_key(certificate.status_list))
         audit_event_record(
             actor=self.user,
             action="certificate.revoke",

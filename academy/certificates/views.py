@@ -5,21 +5,26 @@ The language comes from the browser or ?lang=, and the switcher sets it."""
 
 from __future__ import annotations
 
-import csv
-import io
-import json
-
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.core.cache import cache
+from django.http import FileResponse, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from . import credentials, selectors
-from .models import STATUS_LIST_SIZE, Certificate
-from .ratelimit import lookup_limited
+from academy.core.exceptions import PublicHttp404
+
+from . import bulk, credentials, selectors
+from .keys import KeyUnavailable
+from .models import Certificate
+from .ratelimit import lookup_limited, lookups_charge, too_many
+from .services import (
+    STATUS_LIST_CACHE_SECONDS,
+    certificate_pdf_ensure,
+    status_list_cache_key,
+)
 
 LANGUAGE_CODES = [code for code, _name in settings.LANGUAGES]
 
@@ -134,100 +139,44 @@ def verify_pdf(request):
 
 
 @require_http_methods(["POST"])
-@lookup_limited
 def verify_bulk(request):
-    """A CSV of codes in, a CSV of statuses out (for HR departments and courts)."""
+    """A CSV of codes in, a CSV of statuses out (for HR departments and courts).
+    Each code counts as one lookup against the client's limit."""
     _language(request)
     upload, refusal = _upload(
         request,
         error_key="bulk_error",
         missing=_("Choose a CSV file of codes."),
-        max_bytes=100_000,
-        too_large=_("That file is too large for 500 codes."),
+        max_bytes=settings.ACADEMY_VERIFY_BULK_MAX_BYTES,
+        too_large=_("That file is too large for %(n)s codes.")
+        % {"n": settings.ACADEMY_VERIFY_BULK_MAX_CODES},
     )
     if refusal is not None:
         return refusal
-    raw = upload.read()
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return render(
-            request,
-            "certificates/verify_index.html",
-            {"bulk_error": _("Save the file as UTF-8 text (CSV) and try again.")},
-            status=400,
-        )
-    typed = [
-        row[0].strip()
-        for row in csv.reader(io.StringIO(text))
-        if row and row[0].strip()
-    ]
-    if typed and typed[0].casefold() in ("code", "codes", "certificate code"):
-        typed = typed[1:]
-    if not typed:
-        return render(
-            request,
-            "certificates/verify_index.html",
-            {"bulk_error": _("The file has no codes in its first column.")},
-            status=400,
-        )
-    if len(typed) > settings.ACADEMY_VERIFY_BULK_MAX_CODES:
-        return render(
-            request,
-            "certificates/verify_index.html",
-            {
-                "bulk_error": _("At most 500 codes a file; this one has %(n)s.")
-                % {"n": len(typed)}
-            },
-            status=400,
-        )
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(
-        [
-            "code",
-            "status",
-            "holder",
-            "course",
-            "version",
-            "issued",
-            "expires",
-            "revoked_on",
-        ]
+    codes = bulk.codes_from_csv(
+        upload.read(), max_codes=settings.ACADEMY_VERIFY_BULK_MAX_CODES
     )
-    for entry in typed:
-        lookup = selectors.certificate_lookup(typed=entry)
-        c = lookup.certificate
-        if c is None:
-            writer.writerow([_safe(entry), lookup.outcome, "", "", "", "", "", ""])
-            continue
-        writer.writerow(
-            [
-                c.code,
-                c.status,
-                _safe(c.holder_name),
-                _safe(c.course_title),
-                _safe(c.course_version),
-                c.issued_at.date().isoformat(),
-                c.expires_at.date().isoformat(),
-                c.revoked_at.date().isoformat() if c.revoked_at else "",
-            ]
+    if isinstance(codes, bulk.BulkProblem):
+        return render(
+            request,
+            "certificates/verify_index.html",
+            {"bulk_error": codes.message},
+            status=400,
         )
-    response = HttpResponse(out.getvalue(), content_type="text/csv; charset=utf-8")
+    verdict = lookups_charge(request, cost=len(codes))
+    if not verdict.allowed:
+        return too_many(request, verdict)
+    response = HttpResponse(
+        bulk.statuses_csv(codes), content_type="text/csv; charset=utf-8"
+    )
     response["Content-Disposition"] = 'attachment; filename="certificate-statuses.csv"'
     return response
-
-
-def _safe(value: str) -> str:
-    """Spreadsheets run cells that start with = + - @ as formulas: neutralise them."""
-    value = str(value)
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
 def _found_or_404(code) -> Certificate:
     lookup = selectors.certificate_lookup(typed=code)
     if lookup.outcome != "found" or lookup.code != code:
-        raise Http404(_("No certificate has that code."))
+        raise PublicHttp404(_("No certificate has that code."))
     return lookup.certificate
 
 
@@ -246,47 +195,66 @@ def credential_json(request, code):
 @lookup_limited
 def credential_jwt(request, code):
     certificate = _found_or_404(code)
-    token = credentials.jws_compact(credentials.credential_json(certificate))
+    try:
+        token = credentials.credential_jwt(certificate)
+    except KeyUnavailable:
+        return _unavailable(request)
     return HttpResponse(token, content_type="application/vc+jwt")
 
 
-@require_GET
-def status_list(request, number: int):
-    total = (
-        Certificate.objects.order_by("-status_index")
-        .values_list("status_index", flat=True)
-        .first()
-    )
-    if number < 0 or number > max(0, (total or 0) // STATUS_LIST_SIZE):
-        raise Http404(_("There is no such status list."))
-    token = credentials.jws_compact(credentials.status_list_credential(number))
-    response = HttpResponse(token, content_type="application/vc+jwt")
-    response["Cache-Control"] = "no-cache"
+def _unavailable(request):
+    """No signing key yet: an operator's job (README: signing keys), not a 500."""
+    response = render(request, "certificates/unavailable.html", status=503)
+    response["Retry-After"] = "3600"
     return response
 
 
 @require_GET
+@lookup_limited(bucket="public")
+def status_list(request, number: int):
+    """The revocation list, signed. Verifiers fetch it often: the signed token is
+    kept in the shared cache for a minute and dropped at once on a revocation."""
+    if number >= selectors.status_list_numbers():
+        raise PublicHttp404(_("There is no such status list."))
+    key = status_list_cache_key(number)
+    token = cache.get(key)
+    if token is None:
+        try:
+            token = credentials.status_list_jwt(number)
+        except KeyUnavailable:
+            return _unavailable(request)
+        cache.set(key, token, STATUS_LIST_CACHE_SECONDS)
+    response = HttpResponse(token, content_type="application/vc+jwt")
+    response["Cache-Control"] = f"public, max-age={STATUS_LIST_CACHE_SECONDS}"
+    return response
+
+
+@require_GET
+@lookup_limited(bucket="public")
 def did_document(request):
-    return JsonResponse(
-        credentials.did_document(),
-        content_type="application/did+json",
-        json_dumps_params={"indent": 2},
+    try:
+        document = credentials.did_document()
+    except KeyUnavailable:
+        return _unavailable(request)
+    response = JsonResponse(
+        document, content_type="application/did+json", json_dumps_params={"indent": 2}
     )
+    response["Cache-Control"] = "public, max-age=300"
+    return response
 
 
 @login_required
 def certificate_pdf(request, code):
-    """A learner downloads their own certificate; nobody else's."""
+    """A learner downloads their own certificate; nobody else's. The file lives in
+    private storage: this view is the only way to it."""
     certificate = selectors.certificate_for_user(user=request.user, code=code)
-    if certificate is None or not certificate.pdf:
-        raise Http404(_("No certificate of yours has that code."))
+    if certificate is None:
+        raise PublicHttp404(_("No certificate of yours has that code."))
+    if not certificate.pdf_sha256:
+        certificate = certificate_pdf_ensure(certificate=certificate)
     return FileResponse(
         certificate.pdf.open("rb"),
         content_type="application/pdf",
         as_attachment=True,
         filename=f"certificate-{certificate.code}.pdf",
     )
-
-
-def credential_as_text(certificate) -> str:  # used by tests and the admin inspect view
-    return json.dumps(credentials.credential_json(certificate), ensure_ascii=False)

@@ -3,7 +3,9 @@ from django.contrib.auth.backends import ModelBackend
 
 
 class EmailBackend(ModelBackend):
-    """Sign in by email address in any letter case."""
+    """Sign in by email address in any letter case, and only once the address is
+    confirmed: every login form (the site's, Wagtail's admin) goes through this, so
+    none signs in an unverified account."""
 
     def authenticate(self, request, username=None, password=None, **kwargs):
         email = kwargs.get("email", username)
@@ -18,3 +20,6 @@ class EmailBackend(ModelBackend):
         if user.check_password(password) and self.user_can_authenticate(user):
             return user
         return None
+
+    def user_can_authenticate(self, user):
+        return super().user_can_authenticate(user) and user.is_email_verified

@@ -28,6 +28,7 @@ class RegistrationForm(TimeZoneMixin, forms.ModelForm):
             "email",
             "full_name",
             "preferred_language",
+            "work_role",
             "jurisdiction",
             "time_zone",
         ]
@@ -37,15 +38,19 @@ class RegistrationForm(TimeZoneMixin, forms.ModelForm):
         }
 
     def clean_email(self):
-        email = get_user_model().objects.normalize_email(self.cleaned_data["email"])
-        if get_user_model().objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError(
-                _(
-                    "An account with this email already exists. "
-                    "Sign in, or reset the password."
-                )
-            )
-        return email
+        # Whether the address has an account is not said here (no enumeration):
+        # the view answers alike and emails the owner instead.
+        return get_user_model().objects.normalize_email(self.cleaned_data["email"])
+
+    def _get_validation_exclusions(self):
+        # Not the model's unique-email check either (see clean_email); the
+        # database constraint still guards the table.
+        return super()._get_validation_exclusions() | {"email"}
+
+    def clean_full_name(self):
+        name = self.cleaned_data["full_name"]
+        _no_control_characters(name)
+        return name
 
     def clean(self):
         cleaned = super().clean()
@@ -61,6 +66,11 @@ class RegistrationForm(TimeZoneMixin, forms.ModelForm):
             except forms.ValidationError as error:
                 self.add_error("password1", error)
         return cleaned
+
+
+def _no_control_characters(value: str) -> None:
+    if any(ord(ch) < 32 or ord(ch) == 127 for ch in value):
+        raise forms.ValidationError(_("Write the name on one line."))
 
 
 class SignInForm(forms.Form):
@@ -85,19 +95,37 @@ class SignInForm(forms.Form):
         if email and password:
             user = authenticate(self.request, email=email, password=password)
             if user is None:
+                unverified = _unverified_with(email, password)
+                if unverified is not None:
+                    self.unverified_user = unverified
+                    raise forms.ValidationError(
+                        _(
+                            "Confirm your email address first: follow the link we "
+                            "sent you."
+                        )
+                    )
                 raise forms.ValidationError(
                     _(
                         "That email and password do not match an account. "
                         "Check both, or reset your password."
                     )
                 )
-            if not user.is_email_verified:
-                self.unverified_user = user
-                raise forms.ValidationError(
-                    _("Confirm your email address first: follow the link we sent you.")
-                )
             self.user = user
         return cleaned
+
+
+def _unverified_with(email: str, password: str):
+    """The account, when the password is right but the address not yet confirmed
+    (the backend refuses it; this says why, to the person who knows the password)."""
+    user = get_user_model().objects.filter(email__iexact=email.strip()).first()
+    if (
+        user is not None
+        and not user.is_email_verified
+        and user.is_active
+        and user.check_password(password)
+    ):
+        return user
+    return None
 
 
 class ResendVerificationForm(forms.Form):
@@ -110,8 +138,14 @@ class ProfileForm(TimeZoneMixin, forms.ModelForm):
         fields = [
             "full_name",
             "preferred_language",
+            "work_role",
             "jurisdiction",
             "time_zone",
             "reminder_emails",
         ]
         widgets = {"full_name": forms.TextInput(attrs={"autocomplete": "name"})}
+
+    def clean_full_name(self):
+        name = self.cleaned_data["full_name"]
+        _no_control_characters(name)
+        return name

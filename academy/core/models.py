@@ -208,3 +208,19 @@ class HomePage(Page):
         # The catalogue is the home page's one child type (subpage_types).
         context["catalogue"] = self.get_children().live().first()
         return context
+
+
+class RateCounter(models.Model):
+    """How many times something happened in one time window (rate limits). Shared by
+    every app server through the database, and counted atomically: the row is
+    locked while it is incremented (core.ratelimit)."""
+
+    key = models.CharField(max_length=200)  # e.g. "verify:203.0.113.7"
+    window = models.BigIntegerField()  # the window's number: epoch seconds // length
+    count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["key", "window"], name="core_rate_once")
+        ]
+        indexes = [models.Index(fields=["window"], name="core_rate_window")]

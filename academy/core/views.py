@@ -1,6 +1,8 @@
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
@@ -9,16 +11,17 @@ from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from . import accounts
-from .exceptions import ApplicationError
+from .exceptions import PublicHttp404
 from .forms import ProfileForm, RegistrationForm, ResendVerificationForm, SignInForm
 from .http import client_address
+from .throttle import email_allowed
 
 
 @never_cache
-@require_GET
+@require_safe
 def healthz(request):
     try:
         with connection.cursor() as cursor:
@@ -42,6 +45,16 @@ def register(request):
     form = RegistrationForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        existing = accounts.user_by_email(email=data["email"])
+        if existing is not None:
+            # The same answer as for a new address; the owner is told instead.
+            if email_allowed(request, existing.email):
+                accounts.send_already_registered_email(
+                    user=existing, base_url=_base_url(request)
+                )
+            return render(
+                request, "accounts/register_done.html", {"email": data["email"]}
+            )
         user = accounts.user_register(
             email=data["email"],
             password=data["password1"],
@@ -49,24 +62,30 @@ def register(request):
             preferred_language=data["preferred_language"],
             jurisdiction=data["jurisdiction"],
             time_zone=data["time_zone"],
+            work_role=data["work_role"],
             client_address=client_address(request),
         )
-        accounts.send_verification_email(user=user, base_url=_base_url(request))
+        if email_allowed(request, user.email):
+            accounts.send_verification_email(user=user, base_url=_base_url(request))
         return render(request, "accounts/register_done.html", {"email": user.email})
     return render(request, "accounts/register.html", {"form": form})
 
 
 def verify_email(request, token):
+    """Confirms the address once; signs nobody in (the person signs in next)."""
     try:
-        user = accounts.user_verify_email(token=token)
-    except ApplicationError as error:
-        expired = error.message == "expired"
+        accounts.user_verify_email(token=token)
+    except accounts.VerificationFailed as failed:
         return render(
-            request, "accounts/verify_failed.html", {"expired": expired}, status=400
+            request,
+            "accounts/verify_failed.html",
+            {"reason": failed.reason},
+            status=400,
         )
-    login(request, user, backend="academy.core.backends.EmailBackend")
-    messages.success(request, _("Your email address is confirmed. Welcome."))
-    return redirect("dashboard")
+    messages.success(
+        request, _("Your email address is confirmed. You can sign in now.")
+    )
+    return redirect("accounts:login")
 
 
 def resend_verification(request):
@@ -77,7 +96,11 @@ def resend_verification(request):
             .objects.filter(email__iexact=form.cleaned_data["email"].strip())
             .first()
         )
-        if user is not None and not user.is_email_verified:
+        if (
+            user is not None
+            and not user.is_email_verified
+            and email_allowed(request, user.email)
+        ):
             accounts.send_verification_email(user=user, base_url=_base_url(request))
         # The same answer either way: this page must not reveal who has an account.
         return render(
@@ -125,11 +148,22 @@ def profile(request):
             jurisdiction=data["jurisdiction"],
             time_zone=data["time_zone"],
             reminder_emails=data["reminder_emails"],
+            work_role=data["work_role"],
         )
         with translation.override(data["preferred_language"]):
             messages.success(request, _("Your profile is saved."))
             return redirect(reverse("accounts:profile"))
     return render(request, "accounts/profile.html", {"form": form})
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's, with the emails it sends limited per address and per client; over
+    the limit the visitor sees the same "sent" page and nothing goes out."""
+
+    def form_valid(self, form):
+        if not email_allowed(self.request, form.cleaned_data["email"]):
+            return HttpResponseRedirect(self.get_success_url())
+        return super().form_valid(form)
 
 
 def support(request):
@@ -153,14 +187,9 @@ def error_400(request, exception=None):
 
 
 def _message(exception) -> str:
-    if exception is None:
-        return ""
-    text = str(exception)
-    # Django's own resolver messages are for developers, not for visitors.
-    if (
-        not text
-        or text.startswith(("{", "No ", "Resolver404"))
-        or "Page matching" in text
-    ):
-        return ""
-    return text
+    """Only messages written for visitors are shown; Django's and Wagtail's own 404
+    and 403 messages are for developers."""
+    if isinstance(exception, PublicHttp404 | PermissionDenied) and str(exception):
+        text = str(exception)
+        return "" if text.startswith(("{", "Resolver404")) else text
+    return ""

@@ -101,8 +101,10 @@ def read_glossary(root: Path, *, languages, load_yaml, error) -> dict[str, list[
                     + (f"; missing {', '.join(missing)}" if missing else "")
                     + (f"; not in English {', '.join(extra)}" if extra else ""),
                 )
-                continue
-            for key, entry in mine.items():
+                # Keep what matches, so the terms it has still link.
+                entries = [e for e in entries if e["key"] in english]
+            for entry in entries:
+                key = entry["key"]
                 if set(entry["jurisdictions"]) != set(english[key]["jurisdictions"]):
                     error(
                         folder / entry["file"],

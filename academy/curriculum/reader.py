@@ -362,6 +362,17 @@ def _cross_course(courses: list[CourseData], error: ErrorSink, partial: bool) ->
 
 def read_curriculum(root: Path, *, course: str | None = None) -> Curriculum:
     """Read and check every file; raise ContentInvalid listing every problem."""
+    curriculum, errors = read_curriculum_with_problems(root, course=course)
+    if errors:
+        raise ContentInvalid(errors)
+    return curriculum
+
+
+def read_curriculum_with_problems(
+    root: Path, *, course: str | None = None
+) -> tuple[Curriculum, list[ContentError]]:
+    """Read every file; return what could be read and every problem found, so the
+    checker can go on checking the courses that are sound."""
     root = Path(root)
     if not root.is_dir():
         raise ContentInvalid([ContentError(root, "is not a folder")])
@@ -394,8 +405,7 @@ def read_curriculum(root: Path, *, course: str | None = None) -> Curriculum:
     ]
     _cross_course(courses, error, partial=course is not None)
     standards = read_standards(root, error) if course is None else []
-    if error.errors:
-        raise ContentInvalid(error.errors)
-    return Curriculum(
+    curriculum = Curriculum(
         site=site, courses=courses, glossary=glossary, standards=standards, root=root
     )
+    return curriculum, error.errors

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -21,7 +21,7 @@ from wagtail.contrib.routable_page.templatetags.wagtailroutablepage_tags import 
 from academy.assessments.models import AssessmentPage, Attempt
 from academy.assessments.selectors import attempt_get_for_user, attempt_position
 from academy.assessments.selectors import attempt_result as attempt_result_data
-from academy.core.exceptions import ApplicationError
+from academy.core.exceptions import ApplicationError, PublicHttp404
 from academy.core.http import client_address
 from academy.courses.models import CoursePage, ModulePage
 from academy.progress.selectors import course_status_for_user
@@ -98,7 +98,7 @@ def knowledge_check_answer(
         None,
     )
     if block is None:
-        raise Http404(_("There is no such practice question on this page."))
+        raise PublicHttp404(_("There is no such practice question on this page."))
     form = KnowledgeCheckForm(
         request.POST,
         options=len(block.value["options"]),
@@ -141,7 +141,7 @@ def _attempt_or_404(request, assessment, number: int) -> Attempt:
         user=request.user, assessment=assessment, number=number
     )
     if attempt is None:
-        raise Http404(_("There is no such attempt among yours."))
+        raise PublicHttp404(_("There is no such attempt among yours."))
     return attempt
 
 
@@ -247,7 +247,7 @@ def attempt_remediation(
         return redirect_to_login(request.path)
     attempt = _attempt_or_404(request, assessment, number)
     if not attempt.is_submitted or not attempt.had_critical:
-        raise Http404(_("This attempt has no note to read."))
+        raise PublicHttp404(_("This attempt has no note to read."))
     services.attempt_remediation_view(attempt=attempt, user=request.user)
     result = attempt_result_data(attempt=attempt)
     critical = [

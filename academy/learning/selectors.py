@@ -23,7 +23,13 @@ from academy.core.i18n import field_in_language, translation_missing
 from academy.core.models import User
 from academy.courses.models import CoursePage, ModulePage
 from academy.courses.selectors import courses_live, enrolled_course_ids
-from academy.organisations.selectors import Duty, duties_for_user, user_jurisdiction
+from academy.organisations.models import Membership
+from academy.organisations.selectors import (
+    Duty,
+    duties_for_user,
+    pending_memberships_for_user,
+    user_jurisdiction,
+)
 from academy.progress.selectors import (
     CourseState,
     CourseStatus,
@@ -184,6 +190,7 @@ class Dashboard:
     duties: list[Duty]
     rows: list[CourseStatus]
     suggestions: list[CoursePage]  # role courses the learner can take next
+    invitations: list[Membership]  # organisations waiting for the person's answer
 
 
 DASHBOARD_ORDER = {
@@ -221,4 +228,5 @@ def dashboard(*, user: User) -> Dashboard:
         duties=duties_for_user(user=user),
         rows=sorted(statuses, key=lambda s: DASHBOARD_ORDER.get(s.state, 9)),
         suggestions=suggestions,
+        invitations=pending_memberships_for_user(user=user),
     )

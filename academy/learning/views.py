@@ -2,10 +2,10 @@
 record, and the glossary."""
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
+from academy.core.exceptions import PublicHttp404
 from academy.courses.selectors import enrollment_get_for_user, glossary_terms
 from academy.organisations.selectors import user_jurisdiction
 from academy.progress.selectors import course_status_for_user
@@ -23,6 +23,7 @@ def dashboard(request):
             "duties": board.duties,
             "rows": board.rows,
             "suggestions": board.suggestions,
+            "invitations": board.invitations,
         },
     )
 
@@ -31,7 +32,7 @@ def dashboard(request):
 def enrollment_detail(request, enrollment_id: int):
     enrollment = enrollment_get_for_user(user=request.user, enrollment_id=enrollment_id)
     if enrollment is None:
-        raise Http404(_("No such record among yours."))
+        raise PublicHttp404(_("No such record among yours."))
     status = course_status_for_user(user=request.user, course=enrollment.course)
     return render(
         request,

@@ -6,10 +6,30 @@ from __future__ import annotations
 import csv
 import io
 
+from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 
 from academy.core.spreadsheets import safe
+
+
+def training_record(overview: dict) -> tuple[list[str], list[list[str]]]:
+    """The coordinator's matrix as a header and rows: person, then per course its
+    state (Duty.label, as on the dashboard) and due date."""
+    header = [_("Name"), _("Email"), _("Cohort")]
+    for course in overview["courses"]:
+        header += [course.title, _("Due")]
+    rows = []
+    for row in overview["rows"]:
+        m = row["membership"]
+        values = [m.user.full_name, m.user.email, m.cohort.name if m.cohort else ""]
+        for duty in row["cells"]:
+            if duty is None:
+                values += ["", ""]
+                continue
+            values += [duty.label, duty.due_on.isoformat() if duty.due_on else ""]
+        rows.append(values)
+    return header, rows
 
 
 def to_csv(header: list[str], rows: list[list]) -> bytes:

@@ -88,7 +88,17 @@ class Cohort(TimeStampedModel):
 
 class MembershipQuerySet(models.QuerySet):
     def current(self):
-        return self.filter(removed_at__isnull=True)
+        """Members who agreed to belong and were not removed: only these people's
+        training reaches the organisation."""
+        return self.filter(
+            accepted_at__isnull=False, removed_at__isnull=True, declined_at__isnull=True
+        )
+
+    def pending(self):
+        """Added by a coordinator, not yet accepted: name and email only."""
+        return self.filter(
+            accepted_at__isnull=True, removed_at__isnull=True, declined_at__isnull=True
+        )
 
     def coordinators(self):
         return self.current().filter(role=Membership.Role.COORDINATOR)
@@ -96,7 +106,11 @@ class MembershipQuerySet(models.QuerySet):
 
 class Membership(TimeStampedModel):
     """One row per person per organisation they belong to, with their role there.
-    Removing someone stamps `removed_at`: their training records stay theirs."""
+
+    A coordinator's adding someone makes a pending membership; the person accepts
+    (`accepted_at`) or declines (`declined_at`), and until they accept the
+    organisation sees their name and email only. Removing someone stamps
+    `removed_at`: their training records stay theirs."""
 
     class Role(models.TextChoices):
         LEARNER = "learner", _("Learner")
@@ -120,15 +134,41 @@ class Membership(TimeStampedModel):
         Cohort, null=True, blank=True, on_delete=models.SET_NULL, related_name="members"
     )
     joined_at = models.DateTimeField(default=timezone.now)
+    accepted_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the person agreed to belong; empty while the invitation waits.",
+    )
+    declined_at = models.DateTimeField(null=True, blank=True)
     removed_at = models.DateTimeField(null=True, blank=True)
 
     objects = MembershipQuerySet.as_manager()
+
+    @property
+    def is_current(self) -> bool:
+        return (
+            self.accepted_at is not None
+            and self.removed_at is None
+            and self.declined_at is None
+        )
+
+    @property
+    def is_pending(self) -> bool:
+        return (
+            self.accepted_at is None
+            and self.removed_at is None
+            and self.declined_at is None
+        )
 
     class Meta:
         constraints = [
             models.UniqueConstraint(
                 fields=["user", "organisation"], name="organisations_membership_unique"
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(accepted_at__isnull=True) | Q(declined_at__isnull=True),
+                name="organisations_membership_accepted_or_declined",
+            ),
         ]
 
     def __str__(self):
@@ -136,8 +176,13 @@ class Membership(TimeStampedModel):
 
 
 class Invitation(TimeStampedModel):
-    """A single-use, expiring link for a person added by a coordinator to set their
-    password. Only a hash of the token is stored."""
+    """A single-use, expiring link for a person a coordinator added: a new account
+    sets its password with it ("account"); an existing account accepts or declines
+    joining the organisation ("membership"). Only a hash of the token is stored."""
+
+    class Kind(models.TextChoices):
+        ACCOUNT = "account", _("Choose a password and join")
+        MEMBERSHIP = "membership", _("Accept or decline joining")
 
     organisation = models.ForeignKey(
         Organisation, on_delete=models.CASCADE, related_name="invitations"
@@ -145,6 +190,7 @@ class Invitation(TimeStampedModel):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="invitations"
     )
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.ACCOUNT)
     token_hash = models.CharField(max_length=64, unique=True)
     expires_at = models.DateTimeField()
     sent_at = models.DateTimeField()
@@ -153,6 +199,7 @@ class Invitation(TimeStampedModel):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     accepted_at = models.DateTimeField(null=True, blank=True)
+    declined_at = models.DateTimeField(null=True, blank=True)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -161,13 +208,19 @@ class Invitation(TimeStampedModel):
             models.CheckConstraint(
                 condition=Q(accepted_at__isnull=True) | Q(withdrawn_at__isnull=True),
                 name="organisations_invitation_accepted_or_withdrawn",
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(declined_at__isnull=True)
+                | (Q(accepted_at__isnull=True) & Q(withdrawn_at__isnull=True)),
+                name="organisations_invitation_declined_alone",
+            ),
         ]
 
     @property
     def is_pending(self) -> bool:
         return (
             self.accepted_at is None
+            and self.declined_at is None
             and self.withdrawn_at is None
             and self.expires_at > timezone.now()
         )
@@ -320,8 +373,14 @@ class ImportJob(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
-    rows = models.JSONField(help_text="The checked rows to import.")
+    rows = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="The checked rows to import; emptied once the job has run.",
+    )
+    row_count = models.PositiveIntegerField(default=0)
     status = models.CharField(
         max_length=8, choices=Status.choices, default=Status.QUEUED
     )
-    result = models.JSONField(default=dict, blank=True)
+    result = models.JSONField(default=dict, blank=True)  # counts and errors only
+    finished_at = models.DateTimeField(null=True, blank=True)

@@ -10,16 +10,23 @@ from datetime import date, timedelta
 
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from academy.core.dates import add_months
 from academy.core.models import User
 from academy.courses.models import CoursePage
-from academy.progress.selectors import CourseState, CourseStatus, course_status_matrix
+from academy.progress.selectors import (
+    STATE_LABELS,
+    CourseState,
+    CourseStatus,
+    course_status_matrix,
+)
 
 from .models import (
     Assignment,
     DueExtension,
     Exemption,
+    ImportJob,
     Invitation,
     Membership,
     Organisation,
@@ -71,7 +78,7 @@ def today_in(tz_name: str) -> date:
 
 @dataclass
 class Duty:
-    """One assignment as it applies to one person."""
+    """One assignment as it applies to one person (a current member)."""
 
     assignment: Assignment
     membership: Membership
@@ -93,6 +100,15 @@ class Duty:
         if not self.overdue or self.due_on is None:
             return 0
         return (self.today - self.due_on).days
+
+    @property
+    def label(self) -> str:
+        """The cell's words, the same on the dashboard and in the exports."""
+        if self.exemption is not None:
+            return str(self.exemption.get_kind_display())
+        if self.overdue:
+            return str(_("Overdue"))
+        return str(STATE_LABELS[self.status.state])
 
     @property
     def due_soon(self) -> bool:
@@ -197,6 +213,80 @@ def members(*, organisation: Organisation, cohort_id=None, search: str = ""):
             Q(user__full_name__icontains=search) | Q(user__email__icontains=search)
         )
     return qs
+
+
+def pending_members(*, organisation: Organisation) -> list[Membership]:
+    """People added who have not answered yet: name and email, nothing else."""
+    return list(
+        Membership.objects.pending()
+        .filter(organisation=organisation)
+        .select_related("user")
+        .order_by("user__full_name", "pk")
+    )
+
+
+def pending_memberships_for_user(*, user: User) -> list[Membership]:
+    """Organisations waiting for the person's answer (My learning lists them)."""
+    return list(
+        Membership.objects.pending().filter(user=user).select_related("organisation")
+    )
+
+
+def membership_pending_for_user(*, user: User, membership_id: int) -> Membership | None:
+    return (
+        Membership.objects.pending()
+        .filter(user=user, pk=membership_id)
+        .select_related("organisation")
+        .first()
+    )
+
+
+def invitation_latest(*, membership: Membership) -> Invitation | None:
+    return (
+        Invitation.objects.filter(
+            organisation=membership.organisation, user=membership.user
+        )
+        .order_by("-sent_at")
+        .first()
+    )
+
+
+def invitations_pending(*, organisation: Organisation) -> list[Invitation]:
+    return [
+        i
+        for i in Invitation.objects.filter(
+            organisation=organisation,
+            accepted_at=None,
+            declined_at=None,
+            withdrawn_at=None,
+        ).select_related("user")
+        if i.is_pending
+    ]
+
+
+def invitation_problem(*, invitation: Invitation | None) -> str:
+    """Why a link no longer works ("" when it does)."""
+    if invitation is None:
+        return "invalid"
+    if invitation.accepted_at is not None or invitation.declined_at is not None:
+        return "used"
+    if invitation.withdrawn_at is not None:
+        return "withdrawn"
+    if not invitation.is_pending:
+        return "expired"
+    return ""
+
+
+def import_job_get(*, organisation: Organisation, job_id: int) -> ImportJob | None:
+    return ImportJob.objects.filter(organisation=organisation, pk=job_id).first()
+
+
+def assignments_of(*, organisation: Organisation) -> list[Assignment]:
+    return list(
+        Assignment.objects.filter(organisation=organisation).select_related(
+            "course", "cohort", "user", "assigned_by"
+        )
+    )
 
 
 def member_get(*, organisation: Organisation, user_id: int) -> Membership | None:

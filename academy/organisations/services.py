@@ -1,194 +1,208 @@
-"""Writes for organisations: importing people, and invitations. Audited."""
+"""Writes for organisations: adding people (with their consent), invitations,
+memberships, assignments, extensions and exemptions. Every change is audited.
+
+Consent: a coordinator may add anyone by email, but a person's training reaches an
+organisation only once they accept. A new account accepts by choosing its password
+through the invitation; an existing account accepts or declines, signed in. Until
+then the coordinator sees the name and email they typed, nothing else."""
 
 from __future__ import annotations
 
-import hashlib
-import secrets
-from datetime import timedelta
+from datetime import date
 
-from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.core.mail import send_mail
 from django.db import transaction
-from django.template.loader import render_to_string
-from django.urls import reverse
-from django.utils import timezone, translation
-from django.utils.translation import gettext as _l
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from academy.core.exceptions import ApplicationError
-from academy.core.services import audit_event_record
+from academy.core.models import User
+from academy.courses.models import CoursePage
 
+from .invitations import (  # noqa: F401 - the services views call
+    INVITATION_DAYS,
+    NotInYourOrganisation,
+    _audit,
+    invitation_accept,
+    invitation_create,
+    invitation_email,
+    invitation_resend,
+    invitation_respond,
+    invitation_withdraw,
+    invitations_send,
+    membership_respond,
+)
 from .models import (
     Assignment,
     Cohort,
     DueExtension,
     Exemption,
+    ImportJob,
     Invitation,
     Membership,
     Organisation,
 )
-from .people_csv import PersonRow
+from .people import ImportResult, people_import
+from .people_csv import TASK_ROWS, PersonRow
+from .tasks import people_import_task
 
-INVITATION_DAYS = 14
-
-
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
-def invitation_create(*, organisation, user, by) -> tuple[Invitation, str]:
-    """A new single-use link; earlier pending ones for the same person stop working."""
-    now = timezone.now()
-    Invitation.objects.filter(
-        organisation=organisation, user=user, accepted_at=None, withdrawn_at=None
-    ).update(withdrawn_at=now)
-    token = secrets.token_urlsafe(32)
-    invitation = Invitation.objects.create(
-        organisation=organisation,
-        user=user,
-        token_hash=_hash(token),
-        expires_at=now + timedelta(days=INVITATION_DAYS),
-        sent_at=now,
-        invited_by=by,
-    )
-    return invitation, token
+# ---------------------------------------------------------------------------
+# Adding people.
 
 
-def invitation_email(*, invitation: Invitation, token: str, base_url: str) -> None:
-    user = invitation.user
-    with translation.override(user.preferred_language):
-        link = base_url.rstrip("/") + reverse("invitation", args=[token])
-        context = {
-            "user": user,
-            "link": link,
-            "organisation": invitation.organisation,
-            "days": INVITATION_DAYS,
-        }
-        subject = render_to_string(
-            "accounts/email/invitation_subject.txt", context
-        ).strip()
-        body = render_to_string("accounts/email/invitation_body.txt", context)
-    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
-
-
-@transaction.atomic
-def people_import(
+def people_import_start(
     *,
     organisation: Organisation,
     rows: list[PersonRow],
-    by,
+    by: User,
+    base_url: str,
     client_address: str | None = None,
-) -> dict:
-    """Add checked rows: existing accounts are matched by email (never duplicated);
-    new people get an account without a password and an invitation to set one."""
-    User = get_user_model()
-    cohorts = {c.name: c for c in Cohort.objects.filter(organisation=organisation)}
-    created = matched = 0
-    invitations: list[tuple[Invitation, str]] = []
-    for row in rows:
-        user = User.objects.filter(email__iexact=row.email).first()
-        if user is None:
-            user = User(
-                email=row.email,
-                full_name=row.full_name,
-                jurisdiction="",
-                preferred_language=translation.get_language() or settings.LANGUAGE_CODE,
+) -> ImportResult | ImportJob:
+    """Import now, or — beyond TASK_ROWS — queue a job for the task worker. Either
+    way the rows were checked first, and invitations are mailed only once the rows
+    are written."""
+    if len(rows) > TASK_ROWS:
+        with transaction.atomic():
+            job = ImportJob.objects.create(
+                organisation=organisation,
+                created_by=by,
+                rows=[r.as_dict() for r in rows],
+                row_count=len(rows),
             )
-            user.set_unusable_password()  # no password hashing in the import itself
-            user.full_clean(exclude=["password"])
-            user.save()
-            created += 1
-            invitations.append(
-                invitation_create(organisation=organisation, user=user, by=by)
+            _audit(
+                by,
+                "people.import_queued",
+                job,
+                organisation,
+                client_address,
+                rows=len(rows),
             )
-        else:
-            matched += 1
-        membership, _new = Membership.objects.get_or_create(
-            user=user, organisation=organisation, defaults={"role": row.role}
-        )
-        membership.role = row.role
-        membership.cohort = cohorts.get(row.cohort)
-        if membership.removed_at is not None:
-            membership.removed_at = None
-            membership.joined_at = timezone.now()
-        membership.save()
-    audit_event_record(
-        actor=by,
-        action="people.import",
-        target=organisation,
-        organisation=organisation,
-        client_address=client_address,
-        details={"rows": len(rows), "created": created, "matched": matched},
+        people_import_task.enqueue(job.pk, base_url)
+        return job
+    result = people_import(
+        organisation=organisation, rows=rows, by=by, client_address=client_address
     )
-    return {"created": created, "matched": matched, "invitations": invitations}
+    invitations_send(invitations=result.invitations, base_url=base_url)
+    return result
+
+
+# ---------------------------------------------------------------------------
+# Members of the organisation (current members only: L1).
+
+
+def _current(membership: Membership) -> Membership:
+    if not membership.is_current:
+        raise ApplicationError(
+            _("This person is not a current member: their record can no longer change.")
+        )
+    return membership
 
 
 @transaction.atomic
-def invitation_accept(*, token: str, password: str):
-    invitation = (
-        Invitation.objects.select_for_update()
-        .select_related("user")
-        .filter(token_hash=_hash(token))
-        .first()
+def membership_move(
+    *, membership: Membership, cohort: Cohort | None, by: User, client_address=None
+) -> Membership:
+    _current(membership)
+    if cohort is not None and cohort.organisation_id != membership.organisation_id:
+        raise NotInYourOrganisation(_("That cohort is not in your organisation."))
+    before = membership.cohort_id
+    membership.cohort = cohort
+    membership.save(update_fields=["cohort", "updated_at"])
+    _audit(
+        by,
+        "member.move",
+        membership,
+        membership.organisation,
+        client_address,
+        user=membership.user_id,
+        cohort=[before, cohort.pk if cohort else None],
     )
-    if invitation is None:
-        raise ApplicationError("invalid")
-    if invitation.accepted_at is not None:
-        raise ApplicationError("used")
-    if invitation.withdrawn_at is not None:
-        raise ApplicationError("withdrawn")
-    if invitation.expires_at <= timezone.now():
-        raise ApplicationError("expired")
-    user = invitation.user
-    user.set_password(password)
-    if user.email_verified_at is None:
-        user.email_verified_at = timezone.now()  # the link proved the address
-    user.save(update_fields=["password", "email_verified_at"])
-    invitation.accepted_at = timezone.now()
-    invitation.save(update_fields=["accepted_at", "updated_at"])
-    return user
+    return membership
 
 
-def _audit(by, action, target, organisation, client_address, **details):
-    audit_event_record(
-        actor=by,
-        action=action,
-        target=target,
-        organisation=organisation,
-        client_address=client_address,
-        details=details,
+@transaction.atomic
+def membership_role_change(
+    *, membership: Membership, role: str, by: User, client_address=None
+) -> Membership:
+    _current(membership)
+    if role not in Membership.Role.values:
+        raise ApplicationError(_("Choose learner or coordinator."))
+    if membership.user_id == by.pk and role != Membership.Role.COORDINATOR:
+        raise ApplicationError(_("Ask another coordinator to change your own role."))
+    before = membership.role
+    membership.role = role
+    membership.save(update_fields=["role", "updated_at"])
+    _audit(
+        by,
+        "member.role",
+        membership,
+        membership.organisation,
+        client_address,
+        user=membership.user_id,
+        role=[before, role],
     )
+    return membership
+
+
+@transaction.atomic
+def membership_remove(
+    *, membership: Membership, by: User, client_address=None
+) -> Membership:
+    """Remove from the organisation: their training records stay theirs, and any
+    invitation still waiting stops working."""
+    if membership.removed_at is not None:
+        raise ApplicationError(_("This person was already removed."))
+    if membership.user_id == by.pk:
+        raise ApplicationError(_("You cannot remove yourself."))
+    now = timezone.now()
+    membership.removed_at = now
+    membership.save(update_fields=["removed_at", "updated_at"])
+    Invitation.objects.filter(
+        organisation=membership.organisation,
+        user=membership.user,
+        accepted_at=None,
+        declined_at=None,
+        withdrawn_at=None,
+    ).update(withdrawn_at=now)
+    _audit(
+        by,
+        "member.remove",
+        membership,
+        membership.organisation,
+        client_address,
+        user=membership.user_id,
+    )
+    return membership
 
 
 @transaction.atomic
 def assignment_create(
     *,
-    organisation,
-    course,
-    by,
-    cohort=None,
-    user=None,
-    due_on=None,
-    due_days_after_joining=None,
-    recurrence_months=None,
-    mandatory=True,
-    client_address=None,
-):
+    organisation: Organisation,
+    course: CoursePage,
+    by: User,
+    cohort: Cohort | None = None,
+    user: User | None = None,
+    due_on: date | None = None,
+    due_days_after_joining: int | None = None,
+    recurrence_months: int | None = None,
+    mandatory: bool = True,
+    client_address: str | None = None,
+) -> Assignment:
     if (cohort is None) == (user is None):
-        raise ApplicationError(_l("Assign the course to a cohort or to one person."))
+        raise ApplicationError(_("Assign the course to a cohort or to one person."))
     if (due_on is None) == (due_days_after_joining is None):
-        raise ApplicationError(
-            _l("Give a due date, or a number of days after joining.")
-        )
+        raise ApplicationError(_("Give a due date, or a number of days after joining."))
+    if due_on is not None and due_on < timezone.localdate():
+        raise ApplicationError(_("The due date is in the past; choose a later one."))
     if cohort is not None and cohort.organisation_id != organisation.pk:
-        raise ApplicationError(_l("That cohort is not in your organisation."))
+        raise NotInYourOrganisation(_("That cohort is not in your organisation."))
     if (
         user is not None
         and not Membership.objects.current()
         .filter(organisation=organisation, user=user)
         .exists()
     ):
-        raise ApplicationError(_l("That person is not in your organisation."))
+        raise NotInYourOrganisation(_("That person is not in your organisation."))
     assignment = Assignment(
         organisation=organisation,
         course=course,
@@ -219,9 +233,28 @@ def assignment_create(
 
 
 @transaction.atomic
-def due_extend(*, assignment, user, due_on, reason, by, client_address=None):
+def due_extension_create(
+    *,
+    assignment: Assignment,
+    membership: Membership,
+    due_on: date,
+    reason: str,
+    by: User,
+    client_address=None,
+) -> DueExtension:
+    _current(membership)
+    if assignment.organisation_id != membership.organisation_id:
+        raise NotInYourOrganisation(_("That assignment is not in your organisation."))
+    if due_on < timezone.localdate():
+        raise ApplicationError(
+            _("The new due date is in the past; choose a later one.")
+        )
     extension = DueExtension.objects.create(
-        assignment=assignment, user=user, due_on=due_on, reason=reason, granted_by=by
+        assignment=assignment,
+        user=membership.user,
+        due_on=due_on,
+        reason=reason,
+        granted_by=by,
     )
     _audit(
         by,
@@ -230,7 +263,7 @@ def due_extend(*, assignment, user, due_on, reason, by, client_address=None):
         assignment.organisation,
         client_address,
         assignment=assignment.pk,
-        user=user.pk,
+        user=membership.user_id,
         due_on=str(due_on),
         reason=reason,
     )
@@ -239,15 +272,24 @@ def due_extend(*, assignment, user, due_on, reason, by, client_address=None):
 
 @transaction.atomic
 def exemption_record(
-    *, organisation, user, course, kind, reason, by, client_address=None
-):
+    *,
+    membership: Membership,
+    course: CoursePage,
+    kind: str,
+    reason: str,
+    by: User,
+    client_address=None,
+) -> Exemption:
+    _current(membership)
     if not (reason or "").strip():
         raise ApplicationError(
-            _l("Give the reason; it is shown wherever the record is.")
+            _("Give the reason; it is shown wherever the record is.")
         )
-    exemption, created = Exemption.objects.update_or_create(
-        organisation=organisation,
-        user=user,
+    if kind not in Exemption.Kind.values:
+        raise ApplicationError(_("Choose prior learning or exemption."))
+    exemption, _created = Exemption.objects.update_or_create(
+        organisation=membership.organisation,
+        user=membership.user,
         course=course,
         defaults={"kind": kind, "reason": reason.strip(), "recorded_by": by},
     )
@@ -255,71 +297,11 @@ def exemption_record(
         by,
         "exemption.record",
         exemption,
-        organisation,
+        membership.organisation,
         client_address,
-        user=user.pk,
+        user=membership.user_id,
         course=course.pk,
         kind=kind,
         reason=reason.strip(),
     )
     return exemption
-
-
-KEEP = object()  # member_update: leave the cohort as it is
-
-
-@transaction.atomic
-def member_update(
-    *, membership, by, cohort=KEEP, role=None, remove=False, client_address=None
-):
-    """Move to another cohort, change role, or remove from the organisation (their
-    records stay theirs)."""
-    changes: dict[str, object] = {}
-    if cohort is not KEEP:
-        if cohort is not None and cohort.organisation_id != membership.organisation_id:
-            raise ApplicationError(_l("That cohort is not in your organisation."))
-        changes["cohort"] = [membership.cohort_id, cohort.pk if cohort else None]
-        membership.cohort = cohort
-    if role is not None and role != membership.role:
-        changes["role"] = [membership.role, role]
-        membership.role = role
-    if remove:
-        if membership.user_id == getattr(by, "pk", None):
-            raise ApplicationError(_l("You cannot remove yourself."))
-        membership.removed_at = timezone.now()
-        changes["removed"] = True
-    membership.save()
-    action = (
-        "member.remove"
-        if remove
-        else "member.role"
-        if "role" in changes
-        else "member.move"
-    )
-    _audit(
-        by,
-        action,
-        membership,
-        membership.organisation,
-        client_address,
-        user=membership.user_id,
-        **{k: v for k, v in changes.items() if k != "removed"},
-    )
-    return membership
-
-
-@transaction.atomic
-def invitation_withdraw(*, invitation, by, client_address=None):
-    if invitation.accepted_at is not None:
-        raise ApplicationError(_l("This invitation was already used."))
-    invitation.withdrawn_at = timezone.now()
-    invitation.save(update_fields=["withdrawn_at", "updated_at"])
-    _audit(
-        by,
-        "invitation.withdraw",
-        invitation,
-        invitation.organisation,
-        client_address,
-        user=invitation.user_id,
-    )
-    return invitation

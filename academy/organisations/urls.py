@@ -9,9 +9,11 @@ urlpatterns = [
     path("switch/", views.switch, name="switch"),
     path("people/add/", views.person_add, name="person_add"),
     path("people/<int:user_id>/", views.person, name="person"),
-    path(
-        "people/<int:user_id>/<slug:action>/", views.person_update, name="person_update"
-    ),
+    path("people/<int:user_id>/move/", views.person_move, name="person_move"),
+    path("people/<int:user_id>/role/", views.person_role, name="person_role"),
+    path("people/<int:user_id>/remove/", views.person_remove, name="person_remove"),
+    path("people/<int:user_id>/exempt/", views.person_exempt, name="person_exempt"),
+    path("people/<int:user_id>/extend/", views.person_extend, name="person_extend"),
     path("import/", views.people_import, name="import"),
     path("import/<int:job_id>/", views.import_job, name="import_job"),
     path("assignments/", views.assignments, name="assignments"),

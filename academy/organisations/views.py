@@ -1,35 +1,49 @@
-"""Coordinator views. Each is wrapped by `coordinator_view`: a current coordinator
+"""Coordinator views, and a person's answer to an organisation's invitation.
+
+Each coordinator view is wrapped by `coordinator_view`: a current coordinator
 membership is required (403 otherwise), the organisation worked in is one of theirs,
-and every person is looked up inside it (404 for anyone else)."""
+and every person is looked up inside it (404 for anyone else). Input goes through a
+form (forms.py); the work is a service's."""
 
 from __future__ import annotations
 
 import functools
-from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import SetPasswordForm
+from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse, HttpResponseNotAllowed
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from academy.assessments.selectors import attempts_on_courses
-from academy.core.exceptions import ApplicationError
+from academy.core.exceptions import ApplicationError, PublicHttp404
 from academy.core.http import client_address
-from academy.courses.models import CoursePage
-from academy.progress.selectors import STATE_LABELS
 
-from . import exports, selectors, services
-from .models import Assignment, Cohort, Exemption, ImportJob, Invitation, Membership
-from .people_csv import TASK_ROWS, parse_people_csv
-from .tasks import people_import_task
+from . import exports, people, selectors, services
+from .forms import (
+    AssignmentForm,
+    ExemptionForm,
+    ExtensionForm,
+    FilterForm,
+    InvitationActionForm,
+    MoveForm,
+    PersonForm,
+    RoleForm,
+    SwitchForm,
+    first_error,
+)
+from .models import Exemption, ImportJob, Invitation, Membership
+from .people_csv import parse_people_csv
 
 SESSION_KEY = "coordinating_organisation"
+UPLOAD_MAX_BYTES = 5 * 1024 * 1024
 
 
 def coordinator_view(view):
@@ -55,47 +69,42 @@ def coordinator_view(view):
     return wrapper
 
 
-def _post_only(request):
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"], _("Use the button on the page."))
-    return None
-
-
-def _person(request, user_id) -> Membership:
+def _membership(request, user_id: int) -> Membership:
+    """Anyone the organisation has added (current, pending or removed), or 404."""
     membership = selectors.member_get(
         organisation=request.organisation, user_id=user_id
     )
     if membership is None:
-        raise Http404(_("No such person in your organisation."))
+        raise PublicHttp404(_("No such person in your organisation."))
     return membership
 
 
-def _send_invitations(request, result) -> None:
-    for invitation, token in result["invitations"]:
-        services.invitation_email(
-            invitation=invitation, token=token, base_url=request.build_absolute_uri("/")
-        )
-
-
-def _int(value):
+def _answer(request, user_id: int, action, success: str):
+    """Run a service for a person; a refusal is a message, never a 500."""
     try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
+        action()
+    except services.NotInYourOrganisation as error:
+        raise PublicHttp404(error.message) from error
+    except ApplicationError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, success)
+    return redirect("coordinate:person", user_id=user_id)
 
 
 @coordinator_view
 def dashboard(request):
     org = request.organisation
-    cohort_id = _int(request.GET.get("cohort"))
-    course_id = _int(request.GET.get("course"))
-    status = request.GET.get("status", "")
-    if status not in ("", "overdue", "open", "done"):
-        status = ""
+    filters = FilterForm(request.GET or None, organisation=org)
+    cohort, course = filters.value("cohort"), filters.value("course")
+    status = filters.value("status") or ""
     data = selectors.overview(
-        organisation=org, cohort_id=cohort_id, course_id=course_id, status=status
+        organisation=org,
+        cohort_id=cohort.pk if cohort else None,
+        course_id=course.pk if course else None,
+        status=status,
     )
-    page = Paginator(data["rows"], 50).get_page(request.GET.get("page"))
+    page = Paginator(data["rows"], 50).get_page(filters.value("page") or 1)
     return render(
         request,
         "coordinate/dashboard.html",
@@ -103,270 +112,280 @@ def dashboard(request):
             **data,
             "page": page,
             "cohorts": org.cohorts.all(),
-            "cohort_id": cohort_id,
-            "course_id": course_id,
+            "cohort_id": cohort.pk if cohort else None,
+            "course_id": course.pk if course else None,
             "status": status,
-            "labels": STATE_LABELS,
             "organisation": org,
             "organisations": request.coordinated,
+            "pending": selectors.pending_members(organisation=org),
             "query": request.GET.urlencode(),
         },
     )
 
 
+@require_POST
 @coordinator_view
 def switch(request):
-    if (response := _post_only(request)) is not None:
-        return response
-    chosen = _int(request.POST.get("organisation"))
+    form = SwitchForm(request.POST)
+    chosen = form.cleaned_data["organisation"] if form.is_valid() else None
     if chosen not in {o.pk for o in request.coordinated}:
-        raise Http404(_("You do not coordinate that organisation."))
+        raise PublicHttp404(_("You do not coordinate that organisation."))
     request.session[SESSION_KEY] = chosen
     return redirect("coordinate:dashboard")
 
 
 @coordinator_view
-def person(request, user_id):
-    membership = _person(request, user_id)
-    duties = selectors.duties(
-        organisation=request.organisation, memberships=[membership]
-    )
-    attempts = attempts_on_courses(
-        user=membership.user, course_ids={d.assignment.course_id for d in duties}
-    )
-    return render(
-        request,
-        "coordinate/person.html",
-        {
-            "membership": membership,
+def person(request, user_id: int):
+    org = request.organisation
+    membership = _membership(request, user_id)
+    context = {"membership": membership, "organisation": org}
+    if membership.is_current:
+        duties = selectors.duties(organisation=org, memberships=[membership])
+        context |= {
             "duties": duties,
-            "attempts": attempts,
-            "cohorts": request.organisation.cohorts.all(),
+            # Only the courses this organisation assigned, never the rest.
+            "attempts": attempts_on_courses(
+                user=membership.user,
+                course_ids={d.assignment.course_id for d in duties},
+            ),
+            "cohorts": org.cohorts.all(),
             "kinds": Exemption.Kind.choices,
-            "organisation": request.organisation,
-        },
+            "roles": Membership.Role.choices,
+        }
+    elif membership.is_pending:
+        context["invitation"] = selectors.invitation_latest(membership=membership)
+    return render(request, "coordinate/person.html", context)
+
+
+@require_POST
+@coordinator_view
+def person_move(request, user_id: int):
+    membership = _membership(request, user_id)
+    form = MoveForm(request.POST, organisation=request.organisation)
+    if not form.is_valid():
+        messages.error(request, first_error(form))
+        return redirect("coordinate:person", user_id=user_id)
+    return _answer(
+        request,
+        user_id,
+        lambda: services.membership_move(
+            membership=membership,
+            cohort=form.cleaned_data["cohort"],
+            by=request.user,
+            client_address=client_address(request),
+        ),
+        _("Moved."),
     )
 
 
+@require_POST
 @coordinator_view
-def person_update(request, user_id, action):
-    if (response := _post_only(request)) is not None:
-        return response
-    membership = _person(request, user_id)
-    org, address = request.organisation, client_address(request)
+def person_role(request, user_id: int):
+    membership = _membership(request, user_id)
+    form = RoleForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose learner or coordinator."))
+        return redirect("coordinate:person", user_id=user_id)
+    return _answer(
+        request,
+        user_id,
+        lambda: services.membership_role_change(
+            membership=membership,
+            role=form.cleaned_data["role"],
+            by=request.user,
+            client_address=client_address(request),
+        ),
+        _("Role changed."),
+    )
+
+
+@require_POST
+@coordinator_view
+def person_remove(request, user_id: int):
+    membership = _membership(request, user_id)
     try:
-        if action == "move":
-            cohort_id = _int(request.POST.get("cohort"))
-            cohort = (
-                get_object_or_404(Cohort, pk=cohort_id, organisation=org)
-                if cohort_id
-                else None
-            )
-            services.member_update(
-                membership=membership,
-                by=request.user,
-                cohort=cohort,
-                client_address=address,
-            )
-        elif action == "role":
-            role = request.POST.get("role")
-            if role not in Membership.Role.values:
-                raise ApplicationError(_("Choose learner or coordinator."))
-            services.member_update(
-                membership=membership,
-                by=request.user,
-                role=role,
-                client_address=address,
-            )
-        elif action == "remove":
-            services.member_update(
-                membership=membership,
-                by=request.user,
-                remove=True,
-                client_address=address,
-            )
-            messages.success(
-                request,
-                _("%(name)s is no longer in %(org)s; their training records are kept.")
-                % {"name": membership.user.full_name, "org": org.name},
-            )
-            return redirect("coordinate:dashboard")
-        elif action == "exempt":
-            course = get_object_or_404(CoursePage, pk=_int(request.POST.get("course")))
-            kind = request.POST.get("kind")
-            if kind not in Exemption.Kind.values:
-                raise ApplicationError(_("Choose prior learning or exemption."))
-            services.exemption_record(
-                organisation=org,
-                user=membership.user,
-                course=course,
-                kind=kind,
-                reason=request.POST.get("reason", ""),
-                by=request.user,
-                client_address=address,
-            )
-        elif action == "extend":
-            assignment = get_object_or_404(
-                Assignment, pk=_int(request.POST.get("assignment")), organisation=org
-            )
-            try:
-                due_on = date.fromisoformat(request.POST.get("due_on", ""))
-            except ValueError as error:
-                raise ApplicationError(_("Give the new due date as a date.")) from error
-            services.due_extend(
-                assignment=assignment,
-                user=membership.user,
-                due_on=due_on,
-                reason=request.POST.get("reason", "")[:300],
-                by=request.user,
-                client_address=address,
-            )
-        else:
-            raise Http404()
+        services.membership_remove(
+            membership=membership,
+            by=request.user,
+            client_address=client_address(request),
+        )
     except ApplicationError as error:
         messages.error(request, error.message)
         return redirect("coordinate:person", user_id=user_id)
-    messages.success(request, _("Saved."))
-    return redirect("coordinate:person", user_id=user_id)
+    messages.success(
+        request,
+        _("%(name)s is no longer in %(org)s; their training records are theirs.")
+        % {"name": membership.user.full_name, "org": request.organisation.name},
+    )
+    return redirect("coordinate:dashboard")
+
+
+@require_POST
+@coordinator_view
+def person_exempt(request, user_id: int):
+    membership = _membership(request, user_id)
+    form = ExemptionForm(request.POST, organisation=request.organisation)
+    if not form.is_valid():
+        messages.error(request, first_error(form))
+        return redirect("coordinate:person", user_id=user_id)
+    return _answer(
+        request,
+        user_id,
+        lambda: services.exemption_record(
+            membership=membership,
+            course=form.cleaned_data["course"],
+            kind=form.cleaned_data["kind"],
+            reason=form.cleaned_data["reason"],
+            by=request.user,
+            client_address=client_address(request),
+        ),
+        _("Recorded."),
+    )
+
+
+@require_POST
+@coordinator_view
+def person_extend(request, user_id: int):
+    membership = _membership(request, user_id)
+    form = ExtensionForm(request.POST, organisation=request.organisation)
+    if not form.is_valid():
+        messages.error(request, first_error(form))
+        return redirect("coordinate:person", user_id=user_id)
+    return _answer(
+        request,
+        user_id,
+        lambda: services.due_extension_create(
+            assignment=form.cleaned_data["assignment"],
+            membership=membership,
+            due_on=form.cleaned_data["due_on"],
+            reason=form.cleaned_data["reason"],
+            by=request.user,
+            client_address=client_address(request),
+        ),
+        _("Due date extended."),
+    )
 
 
 @coordinator_view
 def people_import(request):
     org = request.organisation
     context = {"organisation": org, "cohorts": org.cohorts.all()}
-    if request.method == "POST":
-        upload = request.FILES.get("file")
-        if upload is None:
-            context["file_problem"] = _("Choose a CSV file.")
-            return render(request, "coordinate/import.html", context, status=400)
-        if upload.size > 5 * 1024 * 1024:
-            context["file_problem"] = _("The file is larger than 5 MB.")
-            return render(request, "coordinate/import.html", context, status=413)
-        rows, problems = parse_people_csv(
-            upload.read(), cohorts={c.name for c in org.cohorts.all()}
-        )
-        if problems:
-            context["problems"] = problems
-            return render(request, "coordinate/import.html", context, status=400)
-        base_url = request.build_absolute_uri("/")
-        if len(rows) > TASK_ROWS:
-            job = ImportJob.objects.create(
-                organisation=org,
-                created_by=request.user,
-                rows=[r.__dict__ for r in rows],
-            )
-            people_import_task.enqueue(job.pk, base_url)
-            return redirect("coordinate:import_job", job_id=job.pk)
-        result = services.people_import(
-            organisation=org,
-            rows=rows,
-            by=request.user,
-            client_address=client_address(request),
-        )
-        _send_invitations(request, result)
-        messages.success(
-            request,
-            _(
-                "Added %(created)s new people and matched %(matched)s "
-                "existing accounts. Invitations are on their way."
-            )
-            % result,
-        )
-        return redirect("coordinate:dashboard")
-    return render(request, "coordinate/import.html", context)
+    if request.method != "POST":
+        return render(request, "coordinate/import.html", context)
+    upload = request.FILES.get("file")
+    if upload is None:
+        context["file_problem"] = _("Choose a CSV file.")
+        return render(request, "coordinate/import.html", context, status=400)
+    if upload.size > UPLOAD_MAX_BYTES:
+        context["file_problem"] = _("The file is larger than 5 MB.")
+        return render(request, "coordinate/import.html", context, status=413)
+    rows, problems = parse_people_csv(
+        upload.read(),
+        cohorts={c.name for c in org.cohorts.all()},
+        language=translation.get_language() or "",
+    )
+    if problems:
+        context["problems"] = problems
+        return render(request, "coordinate/import.html", context, status=400)
+    outcome = services.people_import_start(
+        organisation=org,
+        rows=rows,
+        by=request.user,
+        base_url=request.build_absolute_uri("/"),
+        client_address=client_address(request),
+    )
+    if isinstance(outcome, ImportJob):
+        return redirect("coordinate:import_job", job_id=outcome.pk)
+    messages.success(request, _added_message(outcome.added_or_invited))
+    return redirect("coordinate:dashboard")
+
+
+def _added_message(count: int) -> str:
+    # The same words whether or not people already had accounts (no enumeration).
+    return _(
+        "%(n)s people added or invited. Each receives an email and joins once they "
+        "accept."
+    ) % {"n": count}
 
 
 @coordinator_view
-def import_job(request, job_id):
-    job = get_object_or_404(ImportJob, pk=job_id, organisation=request.organisation)
+def import_job(request, job_id: int):
+    job = selectors.import_job_get(organisation=request.organisation, job_id=job_id)
+    if job is None:
+        raise PublicHttp404(_("No such import in your organisation."))
     return render(request, "coordinate/import_job.html", {"job": job})
 
 
 @coordinator_view
 def person_add(request):
-    """One person at a time: the same checks and the same import."""
+    """One person at a time: the same checks and the same import as a file's row."""
     org = request.organisation
-    data = request.POST
+    form = PersonForm(request.POST or None, organisation=org)
     if request.method == "POST":
-        line = ",".join(
-            data.get(f, "").replace(",", " ")
-            for f in ("email", "full_name", "cohort", "role")
+        problem = None
+        if form.is_valid():
+            try:
+                result = people.person_add(
+                    organisation=org,
+                    by=request.user,
+                    client_address=client_address(request),
+                    **form.cleaned_data,
+                )
+            except ApplicationError as error:
+                problem = error.message
+            else:
+                services.invitations_send(
+                    invitations=result.invitations,
+                    base_url=request.build_absolute_uri("/"),
+                )
+                messages.success(request, _added_message(1))
+                return redirect("coordinate:dashboard")
+        return render(
+            request,
+            "coordinate/add_person.html",
+            {"organisation": org, "form": form, "problem": problem},
+            status=400,
         )
-        rows, problems = parse_people_csv(
-            ("email,full_name,cohort,role\n" + line + "\n").encode(),
-            cohorts={c.name for c in org.cohorts.all()},
-        )
-        if problems:
-            return render(
-                request,
-                "coordinate/add_person.html",
-                {
-                    "organisation": org,
-                    "cohorts": org.cohorts.all(),
-                    "data": data,
-                    "problems": [p.message for p in problems],
-                },
-                status=400,
-            )
-        result = services.people_import(
-            organisation=org,
-            rows=rows,
-            by=request.user,
-            client_address=client_address(request),
-        )
-        _send_invitations(request, result)
-        messages.success(request, _("Added."))
-        return redirect("coordinate:dashboard")
     return render(
-        request,
-        "coordinate/add_person.html",
-        {"organisation": org, "cohorts": org.cohorts.all(), "data": {}},
+        request, "coordinate/add_person.html", {"organisation": org, "form": form}
     )
 
 
 @coordinator_view
 def assignments(request):
     org = request.organisation
+    form = AssignmentForm(request.POST or None, organisation=org)
+    status = 200
     if request.method == "POST":
-        data = request.POST
-        try:
-            course = get_object_or_404(CoursePage, pk=_int(data.get("course")))
-            cohort = user = None
-            if data.get("cohort"):
-                cohort = get_object_or_404(
-                    Cohort, pk=_int(data.get("cohort")), organisation=org
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.assignment_create(
+                    organisation=org,
+                    course=data["course"],
+                    by=request.user,
+                    cohort=data["cohort"],
+                    user=data["person"].user if data["person"] else None,
+                    due_on=data["due_on"],
+                    due_days_after_joining=data["due_days"],
+                    recurrence_months=data["recurrence_months"],
+                    client_address=client_address(request),
                 )
-            if data.get("person"):
-                user = _person(request, _int(data.get("person"))).user
-            due_on = date.fromisoformat(data["due_on"]) if data.get("due_on") else None
-            services.assignment_create(
-                organisation=org,
-                course=course,
-                by=request.user,
-                cohort=cohort,
-                user=user,
-                due_on=due_on,
-                due_days_after_joining=_int(data.get("due_days")),
-                recurrence_months=_int(data.get("recurrence_months")),
-                client_address=client_address(request),
-            )
-        except (ApplicationError, ValueError) as error:
-            messages.error(request, getattr(error, "message", _("Check the due date.")))
-            return redirect("coordinate:assignments")
-        messages.success(request, _("Assigned."))
-        return redirect("coordinate:assignments")
+            except ApplicationError as error:
+                form.add_error(None, error.message)
+            else:
+                messages.success(request, _("Assigned."))
+                return redirect("coordinate:assignments")
+        status = 400
     return render(
         request,
         "coordinate/assignments.html",
         {
             "organisation": org,
-            "assignments": Assignment.objects.filter(organisation=org).select_related(
-                "course", "cohort", "user", "assigned_by"
-            ),
-            "courses": CoursePage.objects.live().order_by("path"),
-            "cohorts": org.cohorts.all(),
-            "people": selectors.members(organisation=org),
+            "form": form,
+            "assignments": selectors.assignments_of(organisation=org),
         },
+        status=status,
     )
 
 
@@ -374,23 +393,25 @@ def assignments(request):
 def invitations(request):
     org = request.organisation
     if request.method == "POST":
-        invitation = get_object_or_404(
-            Invitation, pk=_int(request.POST.get("invitation")), organisation=org
-        )
+        form = InvitationActionForm(request.POST, organisation=org)
+        if not form.is_valid():
+            raise PublicHttp404(_("No such invitation in your organisation."))
+        invitation = form.cleaned_data["invitation"]
         try:
-            if request.POST.get("action") == "withdraw":
+            if form.cleaned_data["action"] == "withdraw":
                 services.invitation_withdraw(
                     invitation=invitation,
                     by=request.user,
                     client_address=client_address(request),
                 )
             else:
-                new, token = services.invitation_create(
-                    organisation=org, user=invitation.user, by=request.user
+                new, token = services.invitation_resend(
+                    invitation=invitation,
+                    by=request.user,
+                    client_address=client_address(request),
                 )
-                services.invitation_email(
-                    invitation=new,
-                    token=token,
+                services.invitations_send(
+                    invitations=[(new, token)],
                     base_url=request.build_absolute_uri("/"),
                 )
         except ApplicationError as error:
@@ -398,44 +419,22 @@ def invitations(request):
         else:
             messages.success(request, _("Done."))
         return redirect("coordinate:invitations")
-    pending = [
-        i
-        for i in Invitation.objects.filter(organisation=org).select_related("user")
-        if i.is_pending
-    ]
     return render(
         request,
         "coordinate/invitations.html",
-        {"organisation": org, "pending": pending},
+        {
+            "organisation": org,
+            "pending": selectors.invitations_pending(organisation=org),
+        },
     )
 
 
 @coordinator_view
-def export(request, fmt):
+def export(request, fmt: str):
     if fmt not in ("csv", "xlsx"):
-        raise Http404(_("Exports are CSV or XLSX."))
-    org = request.organisation
-    data = selectors.overview(organisation=org)
-    header = [_("Name"), _("Email"), _("Cohort")]
-    for course in data["courses"]:
-        header += [course.title, _("Due")]
-    rows = []
-    for row in data["rows"]:
-        m = row["membership"]
-        values = [m.user.full_name, m.user.email, m.cohort.name if m.cohort else ""]
-        for duty in row["cells"]:
-            if duty is None:
-                values += ["", ""]
-                continue
-            label = (
-                duty.exemption.get_kind_display()
-                if duty.exemption
-                else _("Overdue")
-                if duty.overdue
-                else str(STATE_LABELS[duty.status.state])
-            )
-            values += [label, duty.due_on.isoformat() if duty.due_on else ""]
-        rows.append(values)
+        raise PublicHttp404(_("Exports are CSV or XLSX."))
+    data = selectors.overview(organisation=request.organisation)
+    header, rows = exports.training_record(data)
     if fmt == "xlsx":
         body = exports.to_xlsx(header, rows)
         content_type = (
@@ -449,22 +448,22 @@ def export(request, fmt):
     return response
 
 
-def invitation(request, token):
-    """A person a coordinator added sets their password through a single-use link."""
+# ---------------------------------------------------------------------------
+# The person's side: answering an invitation.
+
+
+def invitation(request, token: str):
+    """The link in an invitation email. A new account chooses its password here;
+    an existing account, signed in as itself, accepts or declines."""
     pending = selectors.invitation_by_token(token=token)
-    problem = None
-    if pending is None:
-        problem = "invalid"
-    elif pending.accepted_at is not None:
-        problem = "used"
-    elif pending.withdrawn_at is not None:
-        problem = "withdrawn"
-    elif not pending.is_pending:
-        problem = "expired"
+    problem = selectors.invitation_problem(invitation=pending)
     if problem:
         return render(
             request, "accounts/invitation_failed.html", {"problem": problem}, status=400
         )
+    assert pending is not None
+    if pending.kind == Invitation.Kind.MEMBERSHIP:
+        return _membership_invitation(request, token, pending)
     form = SetPasswordForm(pending.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -485,3 +484,72 @@ def invitation(request, token):
     return render(
         request, "accounts/invitation.html", {"form": form, "invitation": pending}
     )
+
+
+def _membership_invitation(request, token: str, pending: Invitation):
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if request.user.pk != pending.user_id:
+        return render(
+            request,
+            "accounts/invitation_failed.html",
+            {"problem": "other-account"},
+            status=403,
+        )
+    if request.method == "POST":
+        answer = request.POST.get("answer")
+        if answer not in ("accept", "decline"):
+            return render(
+                request,
+                "accounts/invitation_answer.html",
+                {"invitation": pending, "problem": True},
+                status=400,
+            )
+        try:
+            services.invitation_respond(
+                token=token,
+                user=request.user,
+                accept=answer == "accept",
+                client_address=client_address(request),
+            )
+        except ApplicationError as error:
+            return render(
+                request,
+                "accounts/invitation_failed.html",
+                {"problem": error.message},
+                status=400,
+            )
+        messages.success(request, _answered(answer, pending.organisation.name))
+        return redirect("dashboard")
+    return render(request, "accounts/invitation_answer.html", {"invitation": pending})
+
+
+@require_POST
+@login_required
+def membership_answer(request, membership_id: int):
+    """Accept or decline from My learning, where pending invitations are listed."""
+    membership = selectors.membership_pending_for_user(
+        user=request.user, membership_id=membership_id
+    )
+    if membership is None:
+        raise PublicHttp404(_("No such invitation among yours."))
+    answer = request.POST.get("answer")
+    if answer not in ("accept", "decline"):
+        messages.error(request, _("Choose to accept or to decline."))
+        return redirect("dashboard")
+    services.membership_respond(
+        membership=membership,
+        user=request.user,
+        accept=answer == "accept",
+        client_address=client_address(request),
+    )
+    messages.success(request, _answered(answer, membership.organisation.name))
+    return redirect("dashboard")
+
+
+def _answered(answer: str, organisation: str) -> str:
+    if answer == "accept":
+        return _("You joined %(org)s.") % {"org": organisation}
+    return _("You said no to %(org)s. They see nothing of your training.") % {
+        "org": organisation
+    }

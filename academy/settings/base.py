@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "taggit",
     "django_tasks",
     "django_tasks_db",
+    "axes",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -64,6 +65,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "academy.urls"
@@ -96,6 +98,11 @@ DATABASES = {
         default=DEFAULT_DATABASE_URL, conn_max_age=60, conn_health_checks=True
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Writers queue for the database instead of failing with "database is locked".
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"transaction_mode": "IMMEDIATE", "timeout": 20}
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Wagtail 8's search index uses SearchVectorField/GinIndex on PostgreSQL.
     INSTALLED_APPS.append("django.contrib.postgres")
@@ -103,7 +110,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "core.User"
-AUTHENTICATION_BACKENDS = ["academy.core.backends.EmailBackend"]
+# django-axes first: it refuses a locked-out account or address before any check.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "academy.core.backends.EmailBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {
         "NAME": "django.contrib.auth.password_validation."
@@ -138,8 +149,17 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [PROJECT_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("DJANGO_MEDIA_ROOT", BASE_DIR / "media"))
+# Private files (certificate PDFs, employers' evidence) never live under MEDIA_ROOT:
+# nothing serves them but the views that check who is asking (README: storage).
+ACADEMY_PRIVATE_FILES_DIR = Path(
+    os.environ.get("ACADEMY_PRIVATE_FILES_DIR", BASE_DIR / "var" / "private")
+)
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "private": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": ACADEMY_PRIVATE_FILES_DIR, "base_url": None},
+    },
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 
@@ -195,5 +215,26 @@ ACADEMY_SIGNING_KEY_DIR = Path(
 )
 ACADEMY_SIGNING_KEY_AUTOCREATE = True  # development: a key is made on first use
 ACADEMY_VERIFY_RATE_LIMIT = 30  # lookups a minute per client address
+ACADEMY_PUBLIC_RATE_LIMIT = 120  # status lists and did.json, a minute per client
+# How many proxies (load balancers) stand in front of the app and append to
+# X-Forwarded-For. 0: the header is ignored (core.http.client_address).
+ACADEMY_TRUSTED_PROXY_COUNT = int(os.environ.get("ACADEMY_TRUSTED_PROXY_COUNT", "0"))
+
+# Emails a visitor can trigger (verification, password reset, registration
+# notices): at most this many an hour per address, and per client address.
+ACADEMY_EMAILS_PER_ADDRESS = 3
+ACADEMY_EMAILS_PER_CLIENT = 20
+
+# Sign-in throttling (django-axes): after 5 failures an account, or a client
+# address, waits 15 minutes; the database holds the counts, shared by app servers.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = 0.25  # hours
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_RESET_ON_SUCCESS = True
+AXES_USERNAME_CALLABLE = "academy.core.throttle.axes_username"
+AXES_CLIENT_IP_CALLABLE = "academy.core.throttle.axes_client_address"
+AXES_LOCKOUT_CALLABLE = "academy.core.throttle.locked_out"
+AXES_VERBOSE = False
 ACADEMY_VERIFY_UPLOAD_MAX_BYTES = 5 * 1024 * 1024
 ACADEMY_VERIFY_BULK_MAX_CODES = 500
+ACADEMY_VERIFY_BULK_MAX_BYTES = 100_000

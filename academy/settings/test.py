@@ -11,6 +11,14 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 MEDIA_ROOT = tempfile.mkdtemp(prefix="academy-test-media-")
+ACADEMY_PRIVATE_FILES_DIR = tempfile.mkdtemp(prefix="academy-test-private-")
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "private": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": ACADEMY_PRIVATE_FILES_DIR, "base_url": None},
+    },
+}
 TASKS = {
     "default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
     "academy": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},

@@ -11,19 +11,20 @@ from academy.core.models import User
 pytestmark = pytest.mark.django_db
 
 
-def _choice(key, next_key, grade="best", points='{"safety": 1}'):
+def _choice(key, next_key, grade="best", points='{"safety": 1}', mistake=""):
     return {
         "key": key,
         "next_key": next_key,
         "grade": grade,
+        "mistake": mistake,
         "points": points,
         "text_en": f"Choice {key}",
         "feedback_en": f"Feedback {key}",
     }
 
 
-def _form(steps, endings=("end",)):
-    return nested_form_data(
+def _form(steps, endings=("end",), roles=("police",)):
+    data = nested_form_data(
         {
             "title_en": "A scenario",
             "slug_en": "a-scenario",
@@ -48,6 +49,8 @@ def _form(steps, endings=("end",)):
             "action-publish": "publish",
         }
     )
+    data["roles"] = list(roles)  # a multiple choice: one value per role
+    return data
 
 
 @pytest.fixture
@@ -60,10 +63,26 @@ def editor_client(client, assessment):
     return client
 
 
+SOUND = [
+    (
+        "start",
+        [
+            _choice("go", "middle", points='{"safety": 2}'),
+            _choice("rescue", "middle", "harmful", "{}", "well-meant"),
+        ],
+    ),
+    (
+        "middle",
+        [
+            _choice("finish", "end", points='{"safety": 2}'),
+            _choice("rush", "end", "acceptable", '{"safety": 1}', "procedural"),
+        ],
+    ),
+]
+
+
 def test_a_sound_scenario_publishes(editor_client, assessment):
-    data = _form(
-        [("start", [_choice("go", "middle")]), ("middle", [_choice("finish", "end")])]
-    )
+    data = _form(SOUND)
     response = editor_client.post(
         f"/admin/pages/add/assessments/scenariopage/{assessment.pk}/", data
     )
@@ -178,3 +197,43 @@ def test_the_edit_pages_open_with_every_language(editor_client, assessment):
     html = editor_client.get(f"/admin/pages/{scenario.pk}/edit/").content.decode()
     assert "steps-0-choices-0-text_ar" in html and "steps-0-choices-0-next_key" in html
     assert "steps-0-choices-0-next_key_ar" not in html  # structure is not translated
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        # The harmful first choice still earns enough to reach the pass mark.
+        (
+            lambda steps: steps[0][1].__setitem__(
+                1, _choice("rescue", "middle", "harmful", '{"safety": 2}', "well-meant")
+            ),
+            "although it holds",
+        ),
+        # No choice says which mistake it stands for.
+        (
+            lambda steps: steps[1][1].__setitem__(
+                1, _choice("rush", "end", "acceptable", '{"safety": 1}')
+            ),
+            "does not say which mistake",
+        ),
+        # The kindest-sounding choice is not wrong anywhere.
+        (
+            lambda steps: steps[0][1].__setitem__(
+                1, _choice("rescue", "middle", "harmful", "{}", "harsh")
+            ),
+            "kindest-sounding",
+        ),
+    ],
+    ids=["harmful-path-passes", "untagged-mistake", "no-kindest-wrong"],
+)
+def test_the_validity_rules_refuse_a_scenario_in_the_admin(
+    editor_client, assessment, change, message
+):
+    steps = [(key, list(choices)) for key, choices in SOUND]
+    change(steps)
+    response = editor_client.post(
+        f"/admin/pages/add/assessments/scenariopage/{assessment.pk}/", _form(steps)
+    )
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not ScenarioPage.objects.filter(slug="a-scenario").exists()

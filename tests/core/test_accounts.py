@@ -26,7 +26,7 @@ def _link(message) -> str:
     return re.search(r"https?://[^\s]+", message.body).group(0)
 
 
-def test_registration_sends_a_verification_link_that_signs_in(client):
+def test_registration_sends_a_verification_link_that_confirms_once(client):
     response = client.post("/en/accounts/register/", REGISTRATION)
     assert response.status_code == 200
     assert "Check your email" in response.content.decode()
@@ -51,11 +51,38 @@ def test_registration_sends_a_verification_link_that_signs_in(client):
     assert "_auth_user_id" not in client.session
     link = _link(mail.outbox[0])
     response = client.get(link)
-    assert response.status_code == 302
+    assert response.status_code == 302 and "/accounts/sign-in/" in response["Location"]
     user.refresh_from_db()
     assert user.is_email_verified
-    assert client.session["_auth_user_id"] == str(user.pk)
+    # M2: the link confirms the address and signs nobody in; used once, it is spent.
+    assert "_auth_user_id" not in client.session
+    again = client.get(link)
+    assert again.status_code == 400 and "already used" in again.content.decode()
+    assert "_auth_user_id" not in client.session
     assert AuditEvent.objects.filter(action="user.register", actor=user).exists()
+
+
+def test_a_verification_link_stops_working_after_a_password_change(client):
+    client.post("/en/accounts/register/", REGISTRATION)
+    link = _link(mail.outbox[0])
+    user = User.objects.get()
+    user.set_password("another-long-password-7")
+    user.save()
+    response = client.get(link)
+    assert response.status_code == 400
+    assert not User.objects.get().is_email_verified
+
+
+def test_no_login_form_signs_in_an_unverified_account(client):
+    """M1: verification is the backend's rule, so Wagtail's admin login refuses too."""
+    client.post("/en/accounts/register/", REGISTRATION)
+    response = client.post(
+        "/admin/login/",
+        {"username": REGISTRATION["email"], "password": REGISTRATION["password1"]},
+    )
+    assert response.status_code == 200  # the form again, not a redirect
+    assert "_auth_user_id" not in client.session
+    assert client.get("/en/dashboard/").status_code == 302
 
 
 def test_tampered_or_expired_link_is_a_clear_400(client, settings):
@@ -70,14 +97,21 @@ def test_tampered_or_expired_link_is_a_clear_400(client, settings):
     assert not User.objects.get().is_email_verified
 
 
-def test_registration_rejects_an_email_in_use_in_any_case(client):
+def test_registering_an_email_in_use_answers_alike_and_tells_its_owner(client):
+    """L10: the page says the same as for a new address; the owner is emailed."""
     factories.make_user(email="taken@example.org")
     response = client.post(
         "/en/accounts/register/", {**REGISTRATION, "email": "TAKEN@example.ORG"}
     )
-    assert response.status_code == 200
-    assert "already exists" in response.content.decode()
-    assert User.objects.count() == 1 and not mail.outbox
+    new = client.post("/en/accounts/register/", REGISTRATION)
+    assert response.status_code == new.status_code == 200
+    same = response.content.decode().replace("taken@example.org", "EMAIL")
+    other = new.content.decode().replace("maryam.haddad@example.org", "EMAIL")
+    strip = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"')
+    assert strip.sub("", same) == strip.sub("", other)
+    assert User.objects.count() == 2  # nothing new for the address in use
+    owner_mail = [m for m in mail.outbox if m.to == ["taken@example.org"]]
+    assert len(owner_mail) == 1 and "already have an account" in owner_mail[0].body
 
 
 def test_registration_rejects_bad_input_and_writes_nothing(client):

@@ -1,6 +1,7 @@
 import datetime
 
 import pytest
+from django.utils import timezone
 
 from academy.organisations.models import Assignment, Cohort, Membership, Organisation
 from academy.organisations.selectors import today_in
@@ -26,14 +27,18 @@ def night(org):
 @pytest.fixture
 def coordinator(org):
     user = factories.make_user(email="coord@example.org", full_name="Sam Okafor")
-    Membership.objects.create(user=user, organisation=org, role="coordinator")
+    Membership.objects.create(
+        user=user, organisation=org, role="coordinator", accepted_at=timezone.now()
+    )
     return user
 
 
 @pytest.fixture
 def officer(org, night):
     user = factories.make_user(email="officer@example.org", full_name="Alex Rivera")
-    Membership.objects.create(user=user, organisation=org, cohort=night)
+    Membership.objects.create(
+        user=user, organisation=org, cohort=night, accepted_at=timezone.now()
+    )
     return user
 
 
@@ -43,7 +48,9 @@ def other_org_coordinator(db):
         name="Valley Court", kind="judiciary", jurisdiction="us"
     )
     user = factories.make_user(email="other.coord@example.org", full_name="Other")
-    Membership.objects.create(user=user, organisation=other, role="coordinator")
+    Membership.objects.create(
+        user=user, organisation=other, role="coordinator", accepted_at=timezone.now()
+    )
     return user
 
 

@@ -143,7 +143,7 @@ def test_a_bad_extension_date_is_refused_plainly(
         {"assignment": assigned.pk, "due_on": "next week"},
         follow=True,
     )
-    assert "Give the new due date as a date." in response.content.decode()
+    assert "Give the date as a date (YYYY-MM-DD)." in response.content.decode()
     assert not DueExtension.objects.exists()
 
 
@@ -157,7 +157,9 @@ def test_assigning_to_a_cohort_reaches_people_who_join_later(
     )
     assert response.status_code == 302 and Assignment.objects.count() == 1
     newcomer = factories.make_user(email="new@example.org", full_name="New Person")
-    Membership.objects.create(user=newcomer, organisation=org, cohort=night)
+    Membership.objects.create(
+        user=newcomer, organisation=org, cohort=night, accepted_at=timezone.now()
+    )
     client.force_login(newcomer)
     html = client.get("/en/dashboard/").content.decode()
     assert "Assigned to you" in html and "Due by" in html and "Harbour Police" in html
@@ -222,8 +224,10 @@ def test_a_large_file_runs_as_a_task_with_a_status_page(client, coordinator, org
     response = client.post("/en/coordinate/import/", {"file": upload})
     job = ImportJob.objects.get()
     assert response["Location"].endswith(f"/coordinate/import/{job.pk}/")
-    assert job.status == "done" and job.result == {"created": 1001, "matched": 0}
-    assert "Added 1001 new people" in client.get(response["Location"]).content.decode()
+    assert job.status == "done" and job.result == {"added_or_invited": 1001}
+    assert job.rows == [] and job.row_count == 1001  # retention: counts, not people
+    page = client.get(response["Location"]).content.decode()
+    assert "1001 people added or invited" in page
 
 
 def test_invitations_can_be_sent_again_or_withdrawn(client, coordinator, org):
@@ -256,7 +260,9 @@ def test_invitations_can_be_sent_again_or_withdrawn(client, coordinator, org):
 
 def test_exports_neutralise_formulas(client, coordinator, org, night, assigned):
     evil = factories.make_user(email="evil@example.org", full_name='=HYPERLINK("x")')
-    Membership.objects.create(user=evil, organisation=org, cohort=night)
+    Membership.objects.create(
+        user=evil, organisation=org, cohort=night, accepted_at=timezone.now()
+    )
     client.force_login(coordinator)
     csv_text = client.get("/en/coordinate/export.csv").content.decode("utf-8-sig")
     assert "'=HYPERLINK" in csv_text and "Overdue" in csv_text
@@ -272,7 +278,12 @@ def test_a_coordinator_of_two_organisations_chooses_one(
     from academy.organisations.models import Organisation
 
     other = Organisation.objects.get(name="Valley Court")
-    Membership.objects.create(user=coordinator, organisation=other, role="coordinator")
+    Membership.objects.create(
+        user=coordinator,
+        organisation=other,
+        role="coordinator",
+        accepted_at=timezone.now(),
+    )
     client.force_login(coordinator)
     assert (
         "Organisation you are working in"
@@ -298,7 +309,9 @@ def test_dashboard_queries_do_not_grow_with_learners(
     User.objects.bulk_create(people)
     Membership.objects.bulk_create(
         [
-            Membership(user=u, organisation=org, cohort=night)
+            Membership(
+                user=u, organisation=org, cohort=night, accepted_at=timezone.now()
+            )
             for u in User.objects.filter(email__startswith="p")
         ]
     )
@@ -357,7 +370,9 @@ def test_the_weekly_digest_puts_the_longest_overdue_first(
     officer, org, night, assigned, coordinator, monkeypatch
 ):
     late = factories.make_user(email="late@example.org", full_name="Very Late")
-    Membership.objects.create(user=late, organisation=org, cohort=night)
+    Membership.objects.create(
+        user=late, organisation=org, cohort=night, accepted_at=timezone.now()
+    )
     DueExtension.objects.create(
         assignment=assigned,
         user=officer,

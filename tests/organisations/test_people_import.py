@@ -103,17 +103,25 @@ def test_importing_matches_existing_accounts_and_invites_new_people(org, learner
     )
     assert not problems
     result = people_import(organisation=org, rows=rows, by=coordinator)
-    assert (result["created"], result["matched"]) == (1, 1)
+    assert result.added_or_invited == 2
     assert User.objects.filter(email__iexact="learner@example.org").count() == 1
     new = User.objects.get(email="new.person@example.org")
     assert not new.has_usable_password()  # no password hashed in the import
-    assert Membership.objects.get(user=learner).cohort.name == "Night shift"
+    existing = Membership.objects.get(user=learner)
+    assert existing.cohort.name == "Night shift"
+    # Nobody joins without saying yes: both memberships wait for an answer.
+    assert existing.is_pending and Membership.objects.get(user=new).is_pending
+    kinds = {i.user.email: i.kind for i, _token in result.invitations}
+    assert kinds == {
+        "learner@example.org": "membership",
+        "new.person@example.org": "account",
+    }
     assert AuditEvent.objects.get(action="people.import").details == {
         "rows": 2,
-        "created": 1,
-        "matched": 1,
+        "new_accounts": 1,
+        "invited": 2,
     }
-    invitation, token = result["invitations"][0]
+    invitation, token = next((i, t) for i, t in result.invitations if i.user == new)
     invitation_email(
         invitation=invitation, token=token, base_url="https://academy.test"
     )
@@ -128,7 +136,7 @@ def test_the_invitation_link_works_once(client, org):
     )
     rows, _ = _parse(HEADER + "new.person@example.org,Noor Haddad,,\n")
     result = people_import(organisation=org, rows=rows, by=coordinator)
-    invitation, token = result["invitations"][0]
+    invitation, token = result.invitations[0]
     invitation_email(invitation=invitation, token=token, base_url="http://testserver")
     link = re.search(r"http://testserver(\S+)", mail.outbox[0].body).group(1)
     assert "Harbour Police" in client.get(link).content.decode()
@@ -142,6 +150,7 @@ def test_the_invitation_link_works_once(client, org):
     assert response.status_code == 302
     user = User.objects.get(email="new.person@example.org")
     assert user.check_password("a-new-long-password-5") and user.is_email_verified
+    assert Membership.objects.get(user=user).is_current  # choosing it was consent
     client.logout()
     again = client.get(link)
     assert again.status_code == 400 and "already been used" in again.content.decode()
@@ -155,11 +164,11 @@ def test_a_resent_invitation_replaces_the_old_link(client, org):
         email="coord@example.org", password="x-long-9", full_name="Coordinator"
     )
     rows, _ = _parse(HEADER + "new.person@example.org,Noor Haddad,,\n")
-    first, first_token = people_import(organisation=org, rows=rows, by=coordinator)[
-        "invitations"
-    ][0]
+    first, first_token = people_import(
+        organisation=org, rows=rows, by=coordinator
+    ).invitations[0]
     _second, second_token = invitation_create(
-        organisation=org, user=first.user, by=coordinator
+        organisation=org, user=first.user, by=coordinator, kind="account"
     )
     old = client.get(f"/en/accounts/invitation/{first_token}/")
     assert old.status_code == 400 and "replaced or withdrawn" in old.content.decode()

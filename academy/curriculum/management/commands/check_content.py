@@ -12,8 +12,7 @@ from academy.curriculum.checks import (
     scan_french_typography,
     scan_terms,
 )
-from academy.curriculum.reader import read_curriculum
-from academy.curriculum.yaml_io import ContentInvalid
+from academy.curriculum.reader import read_curriculum_with_problems
 
 
 class Command(BaseCommand):
@@ -30,14 +29,9 @@ class Command(BaseCommand):
 
     def handle(self, *args, path=None, verbosity=1, **options):
         root = Path(path or settings.ACADEMY_CONTENT_DIR)
-        try:
-            curriculum = read_curriculum(root)
-        except ContentInvalid as invalid:
-            for error in invalid.errors:
-                self.stderr.write(f"{error.path}: {error.message}")
-            raise CommandError(
-                f"{len(invalid.errors)} problem(s) in content."
-            ) from None
+        curriculum, errors = read_curriculum_with_problems(root)
+        for error in errors:
+            self.stderr.write(f"{error.path}: {error.message}")
         for course in curriculum.courses:
             languages = sorted(
                 {lang for m in course.modules for lang in m.text} | set(course.text)
@@ -74,7 +68,7 @@ class Command(BaseCommand):
                 f"{len(standard.domains)} domains, languages "
                 f"{', '.join(sorted(standard.text))}"
             )
-        problems = []
+        problems: list = list(errors)
         for course in curriculum.courses:
             problems += assessment_validity(course)
             if course.complete:
@@ -83,7 +77,7 @@ class Command(BaseCommand):
         problems += scan_terms(root, curriculum)
         problems += scan_french_typography(curriculum)
         if problems:
-            for problem in problems:
+            for problem in problems[len(errors) :]:
                 self.stderr.write(str(problem))
             raise CommandError(f"{len(problems)} problem(s) in content.")
         glossary = curriculum.glossary.get("en", [])
