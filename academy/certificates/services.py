@@ -159,7 +159,7 @@ def certificate_pdf_ensure(*, certificate: Certificate) -> Certificate:
     storage = certificate.pdf.storage
     if (
         certificate.pdf_sha256
-        and certificate.pdf
+        and certificate.pdf.name
         and storage.exists(certificate.pdf.name)
     ):
         return certificate

@@ -120,7 +120,7 @@ def test_scenario_choices_and_the_pass_rate_of_those_who_took_them(answered):
 
 def test_no_flags_before_thirty_answers(course_page, assessment):
     now = timezone.now()
-    for i in range(5):
+    for _person in range(5):
         user = factories.make_user()
         attempt = Attempt.objects.create(
             user=user,

@@ -220,7 +220,7 @@ def _texts(lengths: dict[str, tuple[int, int, int]]) -> dict:
 
 def test_the_right_answer_may_not_be_the_longest_too_often():
     keys = [f"q{i}" for i in range(6)]
-    cue = _texts({k: (90, 40, 50) for k in keys})  # always the longest
+    cue = _texts(dict.fromkeys(keys, (90, 40, 50)))  # always the longest
     problems = assessment_problems(
         _assessment(texts=cue), modules=["m1"], languages=["en"]
     )
