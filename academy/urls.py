@@ -1,12 +1,12 @@
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
-from django.contrib import admin
 from django.urls import include, path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from academy.certificates import views as cert_views
+from academy.core import ids as _ids  # noqa: F401 - registers the <id:…> URL converter
 from academy.core import views as core_views
 from academy.learning import views as learning_views
 from academy.organisations import views as organisation_views
@@ -22,7 +22,7 @@ urlpatterns = [
     path("verify/", cert_views.verify_index, name="verify"),
     path("verify/file/", cert_views.verify_pdf, name="verify_pdf"),
     path("verify/bulk/", cert_views.verify_bulk, name="verify_bulk"),
-    path("verify/status/<int:number>/", cert_views.status_list, name="status_list"),
+    path("verify/status/<id:number>/", cert_views.status_list, name="status_list"),
     path("verify/<str:code>/", cert_views.verify_detail, name="verify_detail"),
     path(
         "verify/<str:code>/credential.json",
@@ -35,7 +35,6 @@ urlpatterns = [
         name="credential_jwt",
     ),
     path("admin/", include(wagtailadmin_urls)),
-    path("django-admin/", admin.site.urls),
     path("documents/", include(wagtaildocs_urls)),
 ]
 
@@ -47,14 +46,14 @@ urlpatterns += i18n_patterns(
         name="invitation",
     ),
     path(
-        "dashboard/memberships/<int:membership_id>/",
+        "dashboard/memberships/<id:membership_id>/",
         organisation_views.membership_answer,
         name="membership_answer",
     ),
     path("dashboard/", learning_views.dashboard, name="dashboard"),
     path("coordinate/", include("academy.organisations.urls")),
     path(
-        "dashboard/enrolments/<int:enrollment_id>/",
+        "dashboard/enrolments/<id:enrollment_id>/",
         learning_views.enrollment_detail,
         name="enrollment_detail",
     ),

@@ -14,6 +14,7 @@ from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFi
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.models import Orderable, Page
 
+from academy.core import ids as _ids  # noqa: F401 - registers the <id:…> URL converter
 from academy.core.choices import Comparison, Grade, Mistake, QuestionJurisdiction
 from academy.core.models import TimeStampedModel
 
@@ -135,23 +136,23 @@ class AssessmentPage(RoutablePageMixin, Page):
     def start_route(self, request):
         return _learning().attempt_start(request, assessment=self)
 
-    @path("attempts/<int:number>/", name="attempt")
+    @path("attempts/<id:number>/", name="attempt")
     def attempt_route(self, request, number):
         return _learning().attempt_take(request, assessment=self, number=number)
 
-    @path("attempts/<int:number>/answer/", name="answer")
+    @path("attempts/<id:number>/answer/", name="answer")
     def answer_route(self, request, number):
         return _learning().attempt_answer(request, assessment=self, number=number)
 
-    @path("attempts/<int:number>/continue/", name="continue")
+    @path("attempts/<id:number>/continue/", name="continue")
     def continue_route(self, request, number):
         return _learning().attempt_continue(request, assessment=self, number=number)
 
-    @path("attempts/<int:number>/result/", name="result")
+    @path("attempts/<id:number>/result/", name="result")
     def result_route(self, request, number):
         return _learning().attempt_result(request, assessment=self, number=number)
 
-    @path("attempts/<int:number>/remediation/", name="remediation")
+    @path("attempts/<id:number>/remediation/", name="remediation")
     def remediation_route(self, request, number):
         return _learning().attempt_remediation(request, assessment=self, number=number)
 

@@ -14,7 +14,11 @@ The rules (content/README.md, "Validity"):
    a decision where the kindest-sounding choice is wrong;
 4. the bank is deep enough to draw from, for every jurisdiction and every module;
 5–6. (complete courses) scenarios for every audience of the course, with decisions on
-   every path and consequences that carry forward, and a draw large enough to certify.
+   every path and consequences that carry forward, and a draw large enough to certify;
+7. (complete courses) no test-wise strategy passes: a learner who never read the
+   course and always takes the longest option, or the shortest, or discards the harsh
+   options and guesses, or takes the kindest-sounding one, passes fewer than 1 % of
+   attempts (strategies.py).
 """
 
 from __future__ import annotations
@@ -35,6 +39,7 @@ from academy.core.vocab import (
 from .definition import AssessmentData, ScenarioData
 from .grading import scenario_percent
 from .graph import Choice, Scenario, decisions_on_every_path, max_path_points, route
+from .strategies import STRATEGIES, pass_chances, roles_that_matter
 
 LENGTH_CUE_MAX = 0.35  # share of items whose right answer is the longest (or shortest)
 REALISTIC_SHARE_MIN = 0.5  # share of wrong bank options that are realistic mistakes
@@ -43,14 +48,16 @@ POOL_FACTOR = 2  # each jurisdiction's pool holds at least this many times the d
 DECISIONS = (4, 6)  # decisions on every path of a complete course's scenario
 FULL_DRAW_MIN, REFRESHER_DRAW_MIN = 15, 10
 FULL_SCENARIOS_MIN, REFRESHER_SCENARIOS_MIN = 2, 1
+TESTWISE_MAX = 0.01  # the chance a test-wise learner may have of passing an attempt
+TESTWISE_DRAWS = 50  # sampled draws per jurisdiction and role (the seed is fixed)
 PATHS_SHOWN = 5  # offending paths named per scenario; the rest are counted
 
 
 @dataclass(frozen=True)
 class Problem:
-    rule: (
-        str  # harmful-path, length-cue, mistakes, kindest-wrong, bank, scenarios, draw
-    )
+    # harmful-path, length-cue, mistakes, kindest-wrong, bank, scenarios, draw,
+    # test-wise
+    rule: str
     key: str  # the question, scenario or assessment it is about
     message: str
 
@@ -507,4 +514,42 @@ def assessment_problems(
     problems += _roles(a)
     if complete:
         problems += _complete(a, audiences=audiences, refresher=refresher)
+        problems += _test_wise(a, languages)
+    return problems
+
+
+def _test_wise(a: AssessmentData, languages: Iterable[str]) -> list[Problem]:
+    """Rule 7: the worst case of each strategy, over jurisdictions and roles (and,
+    for the length strategies, languages: each language's option lengths differ)."""
+    if not a.questions and not a.scenarios:
+        return []
+    languages = [lang for lang in languages if lang in a.text] or ["en"]
+    problems = []
+    for strategy in STRATEGIES:
+        reads = languages if strategy in ("longest", "shortest") else languages[:1]
+        worst = max(
+            (
+                outcome
+                for lang in reads
+                for outcome in pass_chances(
+                    a,
+                    strategy=strategy,
+                    language=lang,
+                    jurisdictions=JURISDICTIONS,
+                    roles=roles_that_matter(a),
+                    draws=TESTWISE_DRAWS,
+                )
+            ),
+            key=lambda o: o.chance,
+        )
+        if worst.chance > TESTWISE_MAX:
+            problems.append(
+                Problem(
+                    "test-wise",
+                    "",
+                    f"{worst.describe()} (at most {100 * TESTWISE_MAX:.0f}% may): "
+                    "make wrong options realistic mistakes, not harsh ones, and "
+                    "vary which option is longest",
+                )
+            )
     return problems

@@ -4,6 +4,7 @@ from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.permissions import register_permission_policy
 
+from academy.core import ids as _ids  # noqa: F401 - registers the <id:…> URL converter
 from academy.core.permissions import ReadOnlyPermissionPolicy
 
 from .admin_views import item_analysis_index, item_analysis_view
@@ -18,7 +19,7 @@ def item_analysis_urls():
     return [
         path("reports/item-analysis/", item_analysis_index, name="item_analysis"),
         path(
-            "reports/item-analysis/<int:pk>/",
+            "reports/item-analysis/<id:pk>/",
             item_analysis_view,
             name="item_analysis_assessment",
         ),

@@ -2,6 +2,7 @@ from django.urls import path
 from wagtail import hooks
 from wagtail.permissions import register_permission_policy
 
+from academy.core import ids as _ids  # noqa: F401 - registers the <id:…> URL converter
 from academy.core.permissions import ReadOnlyPermissionPolicy
 
 from .models import Certificate
@@ -14,7 +15,7 @@ register_permission_policy(Certificate, ReadOnlyPermissionPolicy(Certificate))
 def revoke_urls():
     return [
         path(
-            "records/certificates/<int:pk>/revoke/",
+            "records/certificates/<id:pk>/revoke/",
             revoke_view,
             name="certificate_revoke",
         )

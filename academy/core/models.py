@@ -216,7 +216,7 @@ class RateCounter(models.Model):
     locked while it is incremented (core.ratelimit)."""
 
     key = models.CharField(max_length=200)  # e.g. "verify:203.0.113.7"
-    window = models.BigIntegerField()  # the window's number: epoch seconds // length
+    window = models.BigIntegerField()  # the window's start, in epoch seconds
     count = models.PositiveIntegerField(default=0)
 
     class Meta:

@@ -29,11 +29,11 @@ def hit(key: str, *, limit: int, period: int = 60, cost: int = 1) -> Verdict:
     """Count `cost` uses of `key` in the current window of `period` seconds; allowed
     while the total stays within `limit`. Retries a locked SQLite database once."""
     now = time.time()
-    window = int(now // period)
+    window = int(now // period) * period  # the window's start, in epoch seconds
     retry_after = int(period - now % period) + 1
     for attempt in range(3):
         try:
-            count = _increment(key[:200], window, cost)
+            count = _increment(key[:200], window, period, cost)
             break
         except OperationalError:  # SQLite: "database is locked"; try again
             if attempt == 2:
@@ -43,7 +43,7 @@ def hit(key: str, *, limit: int, period: int = 60, cost: int = 1) -> Verdict:
 
 
 @transaction.atomic
-def _increment(key: str, window: int, cost: int) -> int:
+def _increment(key: str, window: int, period: int, cost: int) -> int:
     updated = RateCounter.objects.filter(key=key, window=window).update(
         count=F("count") + cost
     )
@@ -52,7 +52,7 @@ def _increment(key: str, window: int, cost: int) -> int:
             with transaction.atomic():
                 RateCounter.objects.create(key=key, window=window, count=cost)
             # An old window of this key is done with: keep the table small.
-            RateCounter.objects.filter(key=key, window__lt=window - 1).delete()
+            RateCounter.objects.filter(key=key, window__lt=window - period).delete()
             return cost
         except IntegrityError:  # another request made the row first
             RateCounter.objects.filter(key=key, window=window).update(

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from academy.core.choices import WorkRole
+from academy.core.ids import MAX_ID, IdChoiceField
 from academy.courses.models import CoursePage
 
 from .models import Assignment, Cohort, Exemption, Invitation, Membership, Organisation
@@ -23,7 +24,7 @@ class BoundedIntegerField(forms.IntegerField):
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("min_value", 1)
-        kwargs.setdefault("max_value", 2**31 - 1)
+        kwargs.setdefault("max_value", MAX_ID)
         super().__init__(*args, **kwargs)
 
 
@@ -50,8 +51,8 @@ class OrganisationForm(forms.Form):
 class FilterForm(OrganisationForm):
     """The dashboard's filters: anything unknown is ignored, never an error."""
 
-    cohort = forms.ModelChoiceField(queryset=Cohort.objects.none(), required=False)
-    course = forms.ModelChoiceField(queryset=CoursePage.objects.none(), required=False)
+    cohort = IdChoiceField(queryset=Cohort.objects.none(), required=False)
+    course = IdChoiceField(queryset=CoursePage.objects.none(), required=False)
     status = forms.ChoiceField(
         choices=[("", ""), ("overdue", ""), ("open", ""), ("done", "")],
         required=False,
@@ -94,7 +95,7 @@ class PersonForm(OrganisationForm):
 
 
 class MoveForm(OrganisationForm):
-    cohort = forms.ModelChoiceField(
+    cohort = IdChoiceField(
         label=_("Cohort"), queryset=Cohort.objects.none(), required=False
     )
 
@@ -108,9 +109,7 @@ class RoleForm(forms.Form):
 
 
 class ExemptionForm(OrganisationForm):
-    course = forms.ModelChoiceField(
-        label=_("Course"), queryset=CoursePage.objects.none()
-    )
+    course = IdChoiceField(label=_("Course"), queryset=CoursePage.objects.none())
     kind = forms.ChoiceField(label=_("Kind"), choices=Exemption.Kind.choices)
     reason = forms.CharField(label=_("Reason"), max_length=500)
 
@@ -123,7 +122,7 @@ class ExemptionForm(OrganisationForm):
 
 
 class ExtensionForm(OrganisationForm):
-    assignment = forms.ModelChoiceField(queryset=Assignment.objects.none())
+    assignment = IdChoiceField(queryset=Assignment.objects.none())
     due_on = FutureDateField(label=_("New due date"))
     reason = forms.CharField(label=_("Reason"), max_length=300, required=False)
 
@@ -135,13 +134,11 @@ class ExtensionForm(OrganisationForm):
 
 
 class AssignmentForm(OrganisationForm):
-    course = forms.ModelChoiceField(
-        label=_("Course"), queryset=CoursePage.objects.none()
-    )
-    cohort = forms.ModelChoiceField(
+    course = IdChoiceField(label=_("Course"), queryset=CoursePage.objects.none())
+    cohort = IdChoiceField(
         label=_("Cohort"), queryset=Cohort.objects.none(), required=False
     )
-    person = forms.ModelChoiceField(
+    person = IdChoiceField(
         label=_("Person"), queryset=Membership.objects.none(), required=False
     )
     due_on = FutureDateField(label=_("Due on"), required=False)
@@ -180,7 +177,7 @@ class AssignmentForm(OrganisationForm):
 
 
 class InvitationActionForm(OrganisationForm):
-    invitation = forms.ModelChoiceField(queryset=Invitation.objects.none())
+    invitation = IdChoiceField(queryset=Invitation.objects.none())
     action = forms.ChoiceField(choices=[("resend", ""), ("withdraw", "")])
 
     def __init__(self, *args, **kwargs):

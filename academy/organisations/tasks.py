@@ -11,7 +11,6 @@ def people_import_task(job_id: int, base_url: str) -> dict:
 
 
 @task(backend="academy")
-def reminder_send(user_id: int, key: str, template: str, context: dict) -> bool:
-    return reminder_deliver(
-        user_id=user_id, key=key, template=template, context=context
-    )
+def reminder_send(user_id: int, key: str, template: str) -> bool:
+    """Ids and a key only: the queue keeps its arguments (see reminders_plan)."""
+    return reminder_deliver(user_id=user_id, key=key, template=template)

@@ -1,5 +1,7 @@
 from django.urls import path
 
+from academy.core import ids as _ids  # noqa: F401 - registers the <id:…> URL converter
+
 from . import views
 
 app_name = "coordinate"
@@ -8,14 +10,14 @@ urlpatterns = [
     path("", views.dashboard, name="dashboard"),
     path("switch/", views.switch, name="switch"),
     path("people/add/", views.person_add, name="person_add"),
-    path("people/<int:user_id>/", views.person, name="person"),
-    path("people/<int:user_id>/move/", views.person_move, name="person_move"),
-    path("people/<int:user_id>/role/", views.person_role, name="person_role"),
-    path("people/<int:user_id>/remove/", views.person_remove, name="person_remove"),
-    path("people/<int:user_id>/exempt/", views.person_exempt, name="person_exempt"),
-    path("people/<int:user_id>/extend/", views.person_extend, name="person_extend"),
+    path("people/<id:user_id>/", views.person, name="person"),
+    path("people/<id:user_id>/move/", views.person_move, name="person_move"),
+    path("people/<id:user_id>/role/", views.person_role, name="person_role"),
+    path("people/<id:user_id>/remove/", views.person_remove, name="person_remove"),
+    path("people/<id:user_id>/exempt/", views.person_exempt, name="person_exempt"),
+    path("people/<id:user_id>/extend/", views.person_extend, name="person_extend"),
     path("import/", views.people_import, name="import"),
-    path("import/<int:job_id>/", views.import_job, name="import_job"),
+    path("import/<id:job_id>/", views.import_job, name="import_job"),
     path("assignments/", views.assignments, name="assignments"),
     path("invitations/", views.invitations, name="invitations"),
     path("export.<str:fmt>", views.export, name="export"),

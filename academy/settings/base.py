@@ -46,7 +46,6 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "axes",
-    "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -55,7 +54,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "academy.core.middleware.RequestBodyLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "academy.core.middleware.ContentSecurityPolicyMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "academy.core.middleware.LocaleMiddleware",
@@ -157,8 +159,8 @@ ACADEMY_PRIVATE_FILES_DIR = Path(
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "private": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": ACADEMY_PRIVATE_FILES_DIR, "base_url": None},
+        "BACKEND": "academy.core.storage.PrivateFileSystemStorage",
+        "OPTIONS": {"location": ACADEMY_PRIVATE_FILES_DIR},
     },
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
@@ -182,7 +184,40 @@ TASKS = {
     },
 }
 
-DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000  # the scenario editor posts ~2,000 fields
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024  # form fields, not files
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024  # larger uploads spool to disk…
+ACADEMY_REQUEST_MAX_BYTES = 11 * 1024 * 1024  # …and no request body is larger
+
+# Headers on every response. No inline script or style on the academy's pages;
+# Wagtail's admin gets 'unsafe-inline' for those two (core.middleware).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "camera",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "payment",
+        "usb",
+    )
+}
 
 WAGTAIL_SITE_NAME = "Trauma-Informed Academy"
 WAGTAILADMIN_BASE_URL = os.environ.get("ACADEMY_PUBLIC_URL", "http://127.0.0.1:8000")
@@ -235,6 +270,18 @@ AXES_USERNAME_CALLABLE = "academy.core.throttle.axes_username"
 AXES_CLIENT_IP_CALLABLE = "academy.core.throttle.axes_client_address"
 AXES_LOCKOUT_CALLABLE = "academy.core.throttle.locked_out"
 AXES_VERBOSE = False
+# No second log of every sign-in: the audit log records what matters, and failures
+# are kept only as long as ACADEMY_SIGN_IN_FAILURE_RETENTION_DAYS (prune_records).
+AXES_DISABLE_ACCESS_LOG = True
+
+# Retention (security review I9): `manage.py prune_records`, daily, deletes finished
+# task results and sign-in failure records older than these; see core/retention.py.
+ACADEMY_TASK_RESULT_RETENTION_DAYS = int(
+    os.environ.get("ACADEMY_TASK_RESULT_RETENTION_DAYS", "30")
+)
+ACADEMY_SIGN_IN_FAILURE_RETENTION_DAYS = int(
+    os.environ.get("ACADEMY_SIGN_IN_FAILURE_RETENTION_DAYS", "30")
+)
 ACADEMY_VERIFY_UPLOAD_MAX_BYTES = 5 * 1024 * 1024
 ACADEMY_VERIFY_BULK_MAX_CODES = 500
 ACADEMY_VERIFY_BULK_MAX_BYTES = 100_000

@@ -15,8 +15,8 @@ ACADEMY_PRIVATE_FILES_DIR = tempfile.mkdtemp(prefix="academy-test-private-")
 STORAGES = {
     **STORAGES,  # noqa: F405
     "private": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": ACADEMY_PRIVATE_FILES_DIR, "base_url": None},
+        "BACKEND": "academy.core.storage.PrivateFileSystemStorage",
+        "OPTIONS": {"location": ACADEMY_PRIVATE_FILES_DIR},
     },
 }
 TASKS = {

@@ -15,6 +15,7 @@ from academy.assessments.definition import (
     QuestionData,
     ScenarioData,
 )
+from academy.assessments.strategies import pass_chances, scenario_chance
 from academy.assessments.validity import (
     assessment_problems,
     cue_stats,
@@ -77,16 +78,55 @@ def test_the_reviews_figures_are_found_again(old_foundations):
 
 def test_the_old_assessment_breaks_the_rules_the_review_named(old_foundations):
     old_foundations.scenario_pass_percent = 75  # its pass mark then
-    problems = assessment_problems(old_foundations, modules=["f1"], languages=["en"])
-    assert {"harmful-path", "length-cue", "mistakes", "kindest-wrong", "bank"} <= (
-        _rules(problems)
+    problems = assessment_problems(
+        old_foundations, modules=["f1"], languages=["en"], complete=True
     )
+    assert {
+        "harmful-path",
+        "length-cue",
+        "mistakes",
+        "kindest-wrong",
+        "bank",
+        "test-wise",
+    } <= _rules(problems)
     harmful = [p for p in problems if p.rule == "harmful-path"]
     # 9 paths pass with a harmful choice: 5 shown per scenario, named step by step.
     named = " ".join(p.message for p in harmful)
     assert "report → share-widely (ending 'record-harms') scores 76.5%" in named
     assert "hint-to-supervisor" in named
     assert len([p for p in harmful if "more paths" not in p.message]) == 9
+
+
+def test_the_old_assessment_passes_without_the_course(old_foundations):
+    """The review's findings, as figures: always taking the longest choice passed
+    both scenarios, and discarding the harsh options passed the whole assessment
+    (every wrong option then was harsh, as tagged here)."""
+    old_foundations.scenario_pass_percent = 75
+    texts = old_foundations.texts("en")
+    assert [
+        scenario_chance(old_foundations, i, texts, "longest") for i in range(2)
+    ] == [1.0, 1.0]
+    chance = {
+        strategy: max(
+            o.chance
+            for o in pass_chances(
+                old_foundations,
+                strategy=strategy,
+                language="en",
+                jurisdictions=["us", "coe_eu"],
+                roles=["police"],
+                draws=50,
+            )
+        )
+        for strategy in ("longest", "eliminate", "shortest")
+    }
+    assert chance["eliminate"] == 1.0
+    assert chance["shortest"] == 0.0
+    problems = assessment_problems(
+        old_foundations, modules=["f1"], languages=["en"], complete=True
+    )
+    wise = " ".join(p.message for p in problems if p.rule == "test-wise")
+    assert "picks 'eliminate'" in wise and "passes 100.0% of attempts" in wise
 
 
 # ---------------------------------------------------------------------------

@@ -40,12 +40,32 @@ def browser():
         browser.close()
 
 
+def csp_violations(page) -> list[str]:
+    """Collects every Content-Security-Policy refusal Chromium reports on the page."""
+    found: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            found.append(f"{page.url}: {message.text}")
+            if "Content Security Policy" in message.text
+            else None
+        ),
+    )
+    return found
+
+
 @pytest.fixture
 def page(browser):
+    """A fresh browser tab. Every browser test also checks that nothing on the pages
+    it visits was refused by the Content-Security-Policy (security review I1)."""
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
+    violations = csp_violations(page)
     yield page
     context.close()
+    assert not violations, "Refused by the Content-Security-Policy:\n" + "\n".join(
+        violations
+    )
 
 
 @pytest.fixture

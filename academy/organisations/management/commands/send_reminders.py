@@ -14,7 +14,5 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         planned = reminders_plan()
         for item in planned:
-            reminder_send.enqueue(
-                item["user_id"], item["key"], item["template"], item["context"]
-            )
+            reminder_send.enqueue(item["user_id"], item["key"], item["template"])
         self.stdout.write(f"Queued {len(planned)} reminder(s).")
