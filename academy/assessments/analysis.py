@@ -103,9 +103,9 @@ def item_analysis(*, assessment: AssessmentPage, language: str = "en") -> Analys
     """Statistics of every item of the assessment over its submitted attempts."""
     attempts = {
         row["pk"]: row["passed"]
-        for row in Attempt.objects.filter(
-            assessment=assessment, submitted_at__isnull=False
-        ).values("pk", "passed")
+        for row in Attempt.objects.submitted()
+        .filter(assessment=assessment)
+        .values("pk", "passed")
     }
     answers = list(
         AttemptAnswer.objects.filter(attempt_id__in=list(attempts)).values(
