@@ -56,6 +56,63 @@ def status_list_url(number: int) -> str:
     return public_url(f"/verify/status/{number}/")
 
 
+def achievement_url(course_key: str, version: str) -> str:
+    return public_url(f"/achievements/{course_key}/{version}")
+
+
+def criteria_narrative(certificate: Certificate) -> str:
+    """What earning this certificate took, from the rules it was issued under."""
+    r = certificate.requirements or {}
+    parts = [
+        "Completed every module of the course and passed its certifying assessment"
+    ]
+    scenarios, questions = r.get("scenarios"), r.get("questions")
+    if scenarios:
+        parts.append(
+            f": {scenarios} branching scenario{'s' if scenarios != 1 else ''} of the "
+            f"work, each passed with at least {r.get('scenario_pass_percent')}% of "
+            "the best path's points and no harmful or critical choice"
+        )
+    if questions:
+        parts.append(
+            f"{' and' if scenarios else ':'} {questions} questions drawn for the "
+            f"learner's jurisdiction, at least {r.get('knowledge_pass_percent')}% "
+            "answered right"
+        )
+    text = "".join(parts) + "."
+    held = r.get("prerequisites") or []
+    if held:
+        names = ", ".join(f"{p['title']} (version {p['version']})" for p in held)
+        text += f" Open only to holders of a valid certificate of {names}."
+    return text
+
+
+def alignment(certificate: Certificate) -> dict:
+    """The achievement's alignment to the achievements it builds on (e.g. a role
+    course to Foundations), as OB 3.0 Alignment objects; none for a course without
+    prerequisites."""
+    held = (certificate.requirements or {}).get("prerequisites") or []
+    if not held:
+        return {}
+    return {
+        "alignment": [
+            {
+                "type": ["Alignment"],
+                "targetType": "ceterms:Credential",
+                "targetName": p["title"],
+                "targetDescription": (
+                    f"Builds on {p['title']}, version {p['version']}: a valid "
+                    "certificate of it is required before the certifying assessment "
+                    "opens."
+                ),
+                "targetUrl": achievement_url(p["key"], p["version"]),
+                "targetCode": p["key"],
+            }
+            for p in held
+        ]
+    }
+
+
 def credential_json(certificate: Certificate) -> dict:
     verify = public_url(f"/verify/{certificate.code}/")
     status_list = status_list_url(certificate.status_list)
@@ -84,8 +141,8 @@ def credential_json(certificate: Certificate) -> dict:
                 }
             ],
             "achievement": {
-                "id": public_url(
-                    f"/achievements/{certificate.course_key}/{certificate.course_version}"
+                "id": achievement_url(
+                    certificate.course_key, certificate.course_version
                 ),
                 "type": ["Achievement"],
                 "achievementType": "Certificate",
@@ -96,14 +153,8 @@ def credential_json(certificate: Certificate) -> dict:
                     "contact hours of trauma-informed training, with a "
                     "scenario-based certifying assessment."
                 ),
-                "criteria": {
-                    "narrative": (
-                        "Completed every module of the course and passed its "
-                        "certifying assessment: branching scenarios scored on a rubric "
-                        "(at least 75% of the best path, no critical choice) and a "
-                        "knowledge test."
-                    )
-                },
+                "criteria": {"narrative": criteria_narrative(certificate)},
+                **alignment(certificate),
                 "humanCode": certificate.course_key,
                 "inLanguage": certificate.language,
             },

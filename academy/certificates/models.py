@@ -64,6 +64,12 @@ class Certificate(TimeStampedModel):
         upload_to="certificates/", storage=private_storage, blank=True
     )
     pdf_sha256 = models.CharField(max_length=64, blank=True, db_index=True)
+    # What the certificate attests, as it stood when it was issued (the credential's
+    # criteria and alignment are written from it): the pass marks and how much was
+    # drawn, and the prerequisite certificates the holder had, e.g.
+    # {"scenario_pass_percent": 75, "knowledge_pass_percent": 80, "questions": 15,
+    #  "scenarios": 2, "prerequisites": [{"key", "title", "version", "code"}]}.
+    requirements = models.JSONField(default=dict, blank=True)
     status_index = models.PositiveIntegerField(
         unique=True, help_text="Position in the revocation status lists (random)."
     )

@@ -78,6 +78,39 @@ def _status_index(rng: random.Random) -> int:
     raise ApplicationError(_("No free status index: try again."))  # p < 2**-32
 
 
+def _requirements(
+    course: CoursePage, attempt: Attempt, user: User, language: str
+) -> dict:
+    """What this certificate attests, frozen at issue: the rules the passing attempt
+    was held to and the prerequisite certificates the holder then had."""
+    rules = attempt.snapshot.get("rules") or {}
+    required = list(course.prerequisites.all().order_by("path"))
+    held = {
+        c.course_key: c
+        for c in Certificate.objects.filter(
+            user=user, course_key__in=[p.content_key for p in required]
+        )
+        .valid()
+        .order_by("issued_at")
+    }
+    return {
+        "scenario_pass_percent": rules.get("scenario_pass_percent"),
+        "knowledge_pass_percent": rules.get("knowledge_pass_percent"),
+        "questions": len(attempt.snapshot.get("questions") or []),
+        "scenarios": len(attempt.snapshot.get("scenarios") or []),
+        "prerequisites": [
+            {
+                "key": p.content_key,
+                "title": _course_title(p, language),
+                "version": held[p.content_key].course_version,
+                "code": held[p.content_key].code,
+            }
+            for p in required
+            if p.content_key in held
+        ],
+    }
+
+
 def _course_title(course: CoursePage, language: str) -> str:
     return getattr(course, f"title_{language}", None) or course.title_en or course.title
 
@@ -134,6 +167,7 @@ def _issue(
         issued_at=issued,
         expires_at=add_months(issued, months),
         status_index=_status_index(rng),
+        requirements=_requirements(course, attempt, user, user.preferred_language),
     )
     certificate.full_clean(exclude=["pdf"])
     with transaction.atomic():

@@ -92,18 +92,28 @@ def demo_seed() -> list[tuple[DemoPerson, bool]]:
                 full_name=person.full_name,
                 time_zone="America/Chicago",
                 email_verified_at=timezone.now(),
+                work_role="police"
+                if person.email.startswith(("learner", "coordinator"))
+                else "",
             )
         if person.email.startswith("learner"):
             Membership.objects.get_or_create(
                 user=user,
                 organisation=org,
-                defaults={"role": Membership.Role.LEARNER, "cohort": patrol},
+                defaults={
+                    "role": Membership.Role.LEARNER,
+                    "cohort": patrol,
+                    "accepted_at": timezone.now(),
+                },
             )
         elif person.email.startswith("coordinator"):
             Membership.objects.get_or_create(
                 user=user,
                 organisation=org,
-                defaults={"role": Membership.Role.COORDINATOR},
+                defaults={
+                    "role": Membership.Role.COORDINATOR,
+                    "accepted_at": timezone.now(),
+                },
             )
         elif person.email.startswith("editor"):
             user.groups.add(editors)

@@ -88,6 +88,16 @@ class CatalogueRow:
     audiences: list[str]
     for_you: bool  # written for the learner's work role
     missing: list[CoursePage] = field(default_factory=list)  # prerequisites lacking
+    refreshers: list[CoursePage] = field(default_factory=list)  # renew this course
+
+    @property
+    def for_everyone(self) -> bool:
+        return len(self.audiences) == len(Audience.values)
+
+    @property
+    def audience_labels(self) -> list[str]:
+        labels = dict(Audience.choices)
+        return [str(labels[a]) for a in self.audiences if a in labels]
 
 
 def catalogue(*, user: User, audience: str | None = None) -> list[CatalogueRow]:
@@ -97,6 +107,12 @@ def catalogue(*, user: User, audience: str | None = None) -> list[CatalogueRow]:
     role = work_role(user)
     held = valid_course_keys(user=user) if user.is_authenticated else set()
     rows = []
+    # A refresher is offered with the course it renews, not as a course of its own.
+    refreshers: dict[int, list[CoursePage]] = {}
+    for c in courses:
+        if c.renews_id:
+            refreshers.setdefault(c.renews_id, []).append(c)
+    courses = [c for c in courses if not c.renews_id]
     for status in course_statuses_for_user(user=user, courses=courses):
         audiences = [link.audience for link in status.course.audience_links.all()]
         if audience and audience not in audiences:
@@ -106,8 +122,27 @@ def catalogue(*, user: User, audience: str | None = None) -> list[CatalogueRow]:
         ]
         # A course for every audience (Foundations) is not "for you" in particular.
         for_you = role in audiences and len(audiences) < len(Audience.values)
-        rows.append(CatalogueRow(status, audiences, for_you, missing))
-    return sorted(rows, key=lambda r: not r.for_you)  # stable: path order otherwise
+        rows.append(
+            CatalogueRow(
+                status,
+                audiences,
+                for_you,
+                missing,
+                refreshers.get(status.course.pk, []),
+            )
+        )
+    # What to start with first: a course others build on that the learner does not
+    # hold yet (Foundations, for a newcomer); then the courses for their work; then
+    # the rest in the site's order (sorted is stable).
+    built_on = {p.pk for c in courses for p in c.prerequisites.all()}
+
+    def rank(row: CatalogueRow) -> int:
+        course = row.status.course
+        if course.pk in built_on and course.content_key not in held:
+            return 0
+        return 1 if row.for_you else 2
+
+    return sorted(rows, key=rank)
 
 
 def catalogue_context(*, request) -> dict:
@@ -191,6 +226,8 @@ class Dashboard:
     rows: list[CourseStatus]
     suggestions: list[CoursePage]  # role courses the learner can take next
     invitations: list[Membership]  # organisations waiting for the person's answer
+    # course pk -> the prerequisite courses the learner lacks for its assessment
+    missing: dict[int, list[CoursePage]] = field(default_factory=dict)
 
 
 DASHBOARD_ORDER = {
@@ -224,9 +261,15 @@ def dashboard(*, user: User) -> Dashboard:
             or role in [link.audience for link in c.audience_links.all()]
         )
     ]
+    missing = {
+        c.pk: lacking
+        for c in mine
+        if (lacking := [p for p in c.prerequisites.all() if p.content_key not in held])
+    }
     return Dashboard(
         duties=duties_for_user(user=user),
         rows=sorted(statuses, key=lambda s: DASHBOARD_ORDER.get(s.state, 9)),
         suggestions=suggestions,
         invitations=pending_memberships_for_user(user=user),
+        missing=missing,
     )

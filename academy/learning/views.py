@@ -24,6 +24,7 @@ def dashboard(request):
             "rows": board.rows,
             "suggestions": board.suggestions,
             "invitations": board.invitations,
+            "missing": board.missing,
         },
     )
 
