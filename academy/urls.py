@@ -10,6 +10,7 @@ from academy.core import ids as _ids  # noqa: F401 - registers the <id:…> URL 
 from academy.core import views as core_views
 from academy.learning import views as learning_views
 from academy.organisations import views as organisation_views
+from academy.workplace import views as workplace_views
 
 handler400 = "academy.core.views.error_400"
 handler403 = "academy.core.views.error_403"
@@ -52,6 +53,12 @@ urlpatterns += i18n_patterns(
     ),
     path("dashboard/", learning_views.dashboard, name="dashboard"),
     path("coordinate/", include("academy.organisations.urls")),
+    path("workplace/", include("academy.workplace.urls")),
+    path(
+        "employers/register/",
+        workplace_views.public_register,
+        name="employer_register",
+    ),
     path(
         "dashboard/enrolments/<id:enrollment_id>/",
         learning_views.enrollment_detail,

@@ -15,7 +15,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from .keys import sign_compact, signing_key_active
-from .models import STATUS_LIST_SIZE, Certificate, SigningKey
+from .models import STATUS_LIST_SIZE, Certificate, OrganisationCertificate, SigningKey
 
 HOLDER_NAMESPACE = uuid.UUID("5d1f2f0e-8f3e-4f7b-9d8a-6a0c1e5b7c11")
 
@@ -169,6 +169,108 @@ def credential_json(certificate: Certificate) -> dict:
     }
 
 
+def organisation_holder_id(certificate: OrganisationCertificate) -> str:
+    """A stable, opaque identifier of the certified organisation."""
+    return f"urn:uuid:{uuid.uuid5(HOLDER_NAMESPACE, f'org:{certificate.holder_ref}')}"
+
+
+def standard_achievement_url(certificate: OrganisationCertificate) -> str:
+    return public_url(
+        f"/achievements/{certificate.standard_key}/{certificate.standard_version}"
+        f"/{certificate.level}"
+    )
+
+
+def organisation_credential_json(certificate: OrganisationCertificate) -> dict:
+    """The organisation's certificate as an Open Badges 3.0 credential: the
+    organisation is the subject, the achievement the standard at its level, the
+    domains met are its results; nothing of the evidence."""
+    verify = public_url(f"/verify/{certificate.code}/")
+    status_list = status_list_url(certificate.status_list)
+    level = certificate.get_level_display()
+    domains = ", ".join(d["title"] for d in certificate.domains_met)
+    return {
+        "@context": CONTEXT,
+        "id": verify + "credential.json",
+        "type": ["VerifiableCredential", "OpenBadgeCredential"],
+        "name": f"{certificate.standard_title}: {level}",
+        "issuer": {
+            "id": issuer_did(),
+            "type": ["Profile"],
+            "name": settings.WAGTAIL_SITE_NAME,
+            "url": public_url("/"),
+        },
+        "validFrom": _iso(certificate.valid_from),
+        "validUntil": _iso(certificate.valid_until),
+        "credentialSubject": {
+            "id": organisation_holder_id(certificate),
+            "type": ["AchievementSubject"],
+            "identifier": [
+                {
+                    "type": "IdentityObject",
+                    "identityType": "name",
+                    "hashed": False,
+                    "identityHash": certificate.holder_name,
+                }
+            ],
+            "achievement": {
+                "id": standard_achievement_url(certificate),
+                "type": ["Achievement"],
+                "achievementType": "QualityAssuranceCredential",
+                "name": f"{certificate.standard_title}: {level}",
+                "description": (
+                    "An organisation certified against the "
+                    f"{certificate.standard_title} standard, version "
+                    f"{certificate.standard_version}: it hires and keeps people who "
+                    "experienced trafficking without causing them further harm. "
+                    f"Domains met: {domains}."
+                ),
+                "criteria": {
+                    "narrative": (
+                        "The organisation answered every criterion of the standard "
+                        "with a statement and evidence; academy assessors reviewed "
+                        "the evidence and accepted every required criterion"
+                        + (
+                            " and every recommended one"
+                            if certificate.level
+                            == OrganisationCertificate.Level.DISTINCTION
+                            else ""
+                        )
+                        + ". Its managers and the supervisors of people hired through "
+                        "survivor-employment partnerships hold valid training "
+                        "certificates as the standard requires. A senior manager "
+                        "attests each year that nothing material has changed."
+                    )
+                },
+                "humanCode": f"{certificate.standard_key}-{certificate.level}",
+                "inLanguage": certificate.language,
+            },
+        },
+        "credentialStatus": {
+            "id": f"{status_list}#{certificate.status_list_position}",
+            "type": "BitstringStatusListEntry",
+            "statusPurpose": "revocation",
+            "statusListIndex": str(certificate.status_list_position),
+            "statusListCredential": status_list,
+        },
+    }
+
+
+def organisation_credential_jwt(certificate: OrganisationCertificate) -> str:
+    vc = organisation_credential_json(certificate)
+    return jws_compact(
+        {
+            "iss": issuer_did(),
+            "sub": vc["credentialSubject"]["id"],
+            "jti": vc["id"],
+            "nbf": int(certificate.valid_from.timestamp()),
+            "iat": int(certificate.issued_at.timestamp()),
+            "exp": int(certificate.valid_until.timestamp()),
+            "vc": vc,
+        }
+    )
+
+
 def jws_compact(payload: dict, *, typ: str = "JWT") -> str:
     """The payload signed RS256 with the active key; the kid names it in did.json."""
     key = signing_key_active()
@@ -220,11 +322,17 @@ def encoded_status_list(number: int) -> str:
     multibase 'u' prefix; bit 0 is the left-most bit of the first byte."""
     bits = bytearray(STATUS_LIST_SIZE // 8)
     start = number * STATUS_LIST_SIZE
-    revoked = Certificate.objects.filter(
-        status_index__gte=start,
-        status_index__lt=start + STATUS_LIST_SIZE,
-        revoked_at__isnull=False,
-    ).values_list("status_index", flat=True)
+    in_list = {
+        "status_index__gte": start,
+        "status_index__lt": start + STATUS_LIST_SIZE,
+        "revoked_at__isnull": False,
+    }
+    revoked = [
+        *Certificate.objects.filter(**in_list).values_list("status_index", flat=True),
+        *OrganisationCertificate.objects.filter(**in_list).values_list(
+            "status_index", flat=True
+        ),
+    ]
     for index in revoked:
         position = index - start
         bits[position // 8] |= 0x80 >> (position % 8)

@@ -116,6 +116,145 @@ class Certificate(TimeStampedModel):
         return self.status_index % STATUS_LIST_SIZE
 
 
+class CredentialSlot(models.Model):
+    """One row for every credential the academy issues, of either kind: a person's
+    certificate or an organisation's. Its code and its place in the status lists are
+    unique across both (one code space, one set of revocation lists), and the
+    database says so: a credential is issued by first taking its slot."""
+
+    class Kind(models.TextChoices):
+        PERSON = "person", _("A person's certificate")
+        ORGANISATION = "organisation", _("An organisation's certificate")
+
+    code = models.CharField(max_length=21, unique=True)
+    status_index = models.PositiveIntegerField(unique=True)
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return f"{self.code} ({self.kind})"
+
+
+class OrganisationCertificateQuerySet(models.QuerySet):
+    def valid(self, *, at=None):
+        at = at or timezone.now()
+        return self.filter(
+            revoked_at__isnull=True,
+            valid_from__lte=at,
+            expires_at__gt=at,
+            attested_until__gt=at,
+        )
+
+
+class OrganisationCertificate(TimeStampedModel):
+    """An organisation's certificate against a standard (the "Trauma-informed
+    workplace"): issued when assessors approve its self-assessment, valid 24 months
+    as long as a senior manager attests each year that nothing material changed.
+    Like a person's certificate it keeps what was true when it was issued; it holds
+    nothing of the evidence, which never leaves the workplace review."""
+
+    class Level(models.TextChoices):
+        CERTIFIED = "certified", _("Certified")
+        DISTINCTION = "distinction", _("Certified with distinction")
+
+    class Status(models.TextChoices):
+        VALID = "valid", _("Valid")
+        NOT_YET = "not_yet", _("Not yet valid")
+        LAPSED = "lapsed", _("Lapsed: the annual attestation was not made")
+        EXPIRED = "expired", _("Expired")
+        REVOKED = "revoked", _("Revoked")
+
+    code = models.CharField(max_length=21, unique=True)
+    status_index = models.PositiveIntegerField(unique=True)
+    # Who holds it, as given by the certifying app (certificates knows no
+    # organisation model): a stable opaque reference and the name at issue.
+    holder_ref = models.CharField(max_length=64)
+    holder_name = models.CharField(max_length=200)
+    holder_place = models.CharField(max_length=200, blank=True)
+    standard_key = models.CharField(max_length=100)
+    standard_title = models.CharField(max_length=255)
+    standard_version = models.CharField(max_length=32)
+    level = models.CharField(max_length=16, choices=Level.choices)
+    domains_met = models.JSONField(
+        default=list, help_text='[{"key", "title"}] in the language of the certificate.'
+    )
+    language = models.CharField(max_length=8)
+    issued_at = models.DateTimeField()
+    valid_from = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    attested_until = models.DateTimeField(
+        help_text="The annual attestation is due by then; moved on by each one."
+    )
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_reason = models.TextField(blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    pdf = models.FileField(
+        upload_to="organisation-certificates/", storage=private_storage, blank=True
+    )
+    pdf_sha256 = models.CharField(max_length=64, blank=True, db_index=True)
+
+    objects = OrganisationCertificateQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-issued_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(expires_at__gt=models.F("valid_from")),
+                name="certificates_org_expires_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(attested_until__lte=models.F("expires_at")),
+                name="certificates_org_attested_within_validity",
+            ),
+            models.CheckConstraint(
+                condition=Q(revoked_at__isnull=True) | ~Q(revoked_reason=""),
+                name="certificates_org_revocation_has_reason",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.code} · {self.holder_name} · {self.get_level_display()}"
+
+    def status_at(self, at=None) -> str:
+        at = at or timezone.now()
+        if self.revoked_at is not None and self.revoked_at <= at:
+            return self.Status.REVOKED
+        if self.expires_at <= at:
+            return self.Status.EXPIRED
+        if self.valid_from > at:
+            return self.Status.NOT_YET
+        if self.attested_until <= at:
+            return self.Status.LAPSED
+        return self.Status.VALID
+
+    @property
+    def status(self) -> str:
+        return self.status_at()
+
+    @property
+    def status_label(self) -> str:
+        return str(self.Status(self.status).label)
+
+    @property
+    def valid_until(self):
+        """What a verifier is told: the attestation date, or the expiry if sooner."""
+        return min(self.expires_at, self.attested_until)
+
+    @property
+    def status_list(self) -> int:
+        return self.status_index // STATUS_LIST_SIZE
+
+    @property
+    def status_list_position(self) -> int:
+        return self.status_index % STATUS_LIST_SIZE
+
+
 class SigningKey(models.Model):
     """A key the academy signs credentials with. The private half lives in a file
     (see README: keys); the public half is published in the issuer's DID document,

@@ -179,3 +179,92 @@ def render_certificate_pdf(certificate) -> bytes:
     c.showPage()
     c.save()
     return buffer.getvalue()
+
+
+def render_organisation_certificate_pdf(certificate) -> bytes:
+    """The organisation's certificate: same frame, fonts and QR as a person's, in the
+    organisation's language; what it certifies and the domains met, never evidence."""
+    register_fonts()
+    buffer = io.BytesIO()
+    c = canvas.Canvas(
+        buffer, pagesize=(PAGE_WIDTH, PAGE_HEIGHT), invariant=1, pageCompression=1
+    )
+    verify_url = public_url(f"/verify/{certificate.code}/")
+    with translation.override(certificate.language):
+        c.setTitle(_("Certificate %(code)s") % {"code": certificate.code})
+        c.setAuthor(_("Trauma-Informed Academy"))
+        c.setStrokeColorRGB(*INK)
+        c.setLineWidth(2.5)
+        c.rect(MARGIN, MARGIN, PAGE_WIDTH - 2 * MARGIN, PAGE_HEIGHT - 2 * MARGIN)
+        c.setLineWidth(0.8)
+        c.rect(
+            MARGIN + 7,
+            MARGIN + 7,
+            PAGE_WIDTH - 2 * MARGIN - 14,
+            PAGE_HEIGHT - 2 * MARGIN - 14,
+        )
+        c.setFillColorRGB(*INK)
+        usable = PAGE_WIDTH - 2 * MARGIN - 80
+        draw_centred(c, _("Trauma-Informed Academy"), 505, 16)
+        draw_centred(c, certificate.standard_title, 462, 28, max_width=usable)
+        draw_centred(c, _("This certifies that"), 425, 14)
+        draw_centred(c, certificate.holder_name, 382, 32, max_width=usable)
+        if certificate.holder_place:
+            draw_centred(c, certificate.holder_place, 356, 13, max_width=usable)
+        draw_centred(
+            c,
+            _(
+                "meets the standard, as reviewed by the academy's assessors, "
+                "at the level"
+            ),
+            326,
+            14,
+            max_width=usable,
+        )
+        draw_centred(c, certificate.get_level_display(), 294, 22, max_width=usable)
+        domains = " · ".join(d["title"] for d in certificate.domains_met)
+        draw_centred(
+            c,
+            _("Domains met: %(domains)s") % {"domains": domains},
+            266,
+            10.5,
+            max_width=usable,
+        )
+        valid_from = formats.date_format(certificate.valid_from, "DATE_FORMAT")
+        expires = formats.date_format(certificate.expires_at, "DATE_FORMAT")
+        draw_centred(
+            c,
+            _("Standard version %(version)s · valid from %(start)s until %(end)s")
+            % {
+                "version": certificate.standard_version,
+                "start": valid_from,
+                "end": expires,
+            },
+            238,
+            12.5,
+            max_width=usable,
+        )
+        draw_centred(
+            c,
+            _(
+                "Valid while a senior manager attests each year that nothing "
+                "material has changed."
+            ),
+            218,
+            11,
+            max_width=usable,
+        )
+        draw_centred(
+            c, _("Certificate code: %(code)s") % {"code": certificate.code}, 150, 13
+        )
+        draw_centred(
+            c,
+            _("Check it at %(url)s or scan the code") % {"url": public_url("/verify/")},
+            130,
+            11,
+            max_width=usable,
+        )
+        draw_qr(c, verify_url, PAGE_WIDTH - MARGIN - 20 - 110, MARGIN + 20, 110)
+    c.showPage()
+    c.save()
+    return buffer.getvalue()

@@ -11,7 +11,12 @@ from django.utils import timezone
 from academy.core.models import User
 
 from . import codes
-from .models import STATUS_LIST_SIZE, Certificate
+from .models import (
+    STATUS_LIST_SIZE,
+    Certificate,
+    CredentialSlot,
+    OrganisationCertificate,
+)
 
 EXPIRING_DAYS = 60
 
@@ -22,7 +27,8 @@ class Lookup:
 
     outcome: str  # "found", "not_found", "mistyped", "malformed"
     code: str = ""
-    certificate: Certificate | None = None
+    # A person's certificate or an organisation's: one code space for both.
+    certificate: Certificate | OrganisationCertificate | None = None
 
 
 def certificate_lookup(*, typed: str) -> Lookup:
@@ -32,7 +38,10 @@ def certificate_lookup(*, typed: str) -> Lookup:
         return Lookup("mistyped", typed.strip())
     except codes.Malformed:
         return Lookup("malformed", (typed or "").strip()[:40])
-    certificate = Certificate.objects.filter(code=code).first()
+    certificate = (
+        Certificate.objects.filter(code=code).first()
+        or OrganisationCertificate.objects.filter(code=code).first()
+    )
     return Lookup("found" if certificate else "not_found", code, certificate)
 
 
@@ -47,7 +56,12 @@ def certificates_by_codes(*, typed: list[str]) -> dict[str, Lookup]:
         except codes.Malformed:
             normal[entry] = ("malformed", (entry or "").strip()[:40])
     wanted = [code for kind, code in normal.values() if kind == "ok"]
-    found = {c.code: c for c in Certificate.objects.filter(code__in=wanted)}
+    found: dict[str, Certificate | OrganisationCertificate] = {
+        c.code: c for c in Certificate.objects.filter(code__in=wanted)
+    }
+    found |= {
+        c.code: c for c in OrganisationCertificate.objects.filter(code__in=wanted)
+    }
     result = {}
     for entry, (kind, code) in normal.items():
         if kind != "ok":
@@ -63,16 +77,19 @@ def certificates_by_codes(*, typed: list[str]) -> dict[str, Lookup]:
 def status_list_numbers() -> int:
     """How many status lists exist (the highest index used decides)."""
     top = (
-        Certificate.objects.order_by("-status_index")
+        CredentialSlot.objects.order_by("-status_index")
         .values_list("status_index", flat=True)
         .first()
     )
     return (top or 0) // STATUS_LIST_SIZE + 1
 
 
-def certificate_by_pdf(*, data: bytes) -> Certificate | None:
+def certificate_by_pdf(*, data: bytes) -> Certificate | OrganisationCertificate | None:
     digest = hashlib.sha256(data).hexdigest()
-    return Certificate.objects.filter(pdf_sha256=digest).first()
+    return (
+        Certificate.objects.filter(pdf_sha256=digest).first()
+        or OrganisationCertificate.objects.filter(pdf_sha256=digest).first()
+    )
 
 
 def valid_course_keys(*, user: User, at: datetime | None = None) -> set[str]:

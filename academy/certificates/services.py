@@ -8,8 +8,10 @@ render is rendered by the next call, by the download view, or by the backfill ta
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import random
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
@@ -29,8 +31,13 @@ from academy.courses.models import CoursePage, Enrollment
 from academy.courses.selectors import course_modules
 
 from .codes import code_new
-from .models import STATUS_LIST_SIZE, Certificate
-from .pdf import render_certificate_pdf
+from .models import (
+    STATUS_LIST_SIZE,
+    Certificate,
+    CredentialSlot,
+    OrganisationCertificate,
+)
+from .pdf import render_certificate_pdf, render_organisation_certificate_pdf
 
 LIST_FILL_LIMIT = 0.5  # a new status list opens when the current one is half full
 ISSUE_RETRIES = 5  # fresh code and status index after a collision
@@ -62,7 +69,7 @@ def _earned(enrollment: Enrollment) -> Attempt | None:
 
 def status_list_count() -> int:
     """Lists in use: one more whenever the last passes LIST_FILL_LIMIT full."""
-    issued = Certificate.objects.count()
+    issued = CredentialSlot.objects.count()
     return 1 + int(issued / (STATUS_LIST_SIZE * LIST_FILL_LIMIT))
 
 
@@ -73,9 +80,19 @@ def _status_index(rng: random.Random) -> int:
     lists = status_list_count()
     for _attempt in range(32):
         index = rng.randrange(lists * STATUS_LIST_SIZE)
-        if not Certificate.objects.filter(status_index=index).exists():
+        if not CredentialSlot.objects.filter(status_index=index).exists():
             return index
     raise ApplicationError(_("No free status index: try again."))  # p < 2**-32
+
+
+def _slot_take(kind: str, rng: random.Random) -> CredentialSlot:
+    """A fresh code and status index, reserved for one credential. Call it inside
+    the transaction that saves the credential: a collision with a credential of
+    either kind raises IntegrityError, and the caller draws again."""
+    with transaction.atomic():
+        return CredentialSlot.objects.create(
+            code=code_new(), status_index=_status_index(rng), kind=kind
+        )
 
 
 def _requirements(
@@ -151,8 +168,9 @@ def _issue(
     course, user = enrollment.course, enrollment.user
     issued = timezone.now()
     months = course.validity_months or settings.ACADEMY_CERTIFICATE_VALIDITY_MONTHS
+    slot = _slot_take(CredentialSlot.Kind.PERSON, rng)
     certificate = Certificate(
-        code=code_new(),
+        code=slot.code,
         user=user,
         enrollment=enrollment,
         course=course,
@@ -166,7 +184,7 @@ def _issue(
         language=user.preferred_language,
         issued_at=issued,
         expires_at=add_months(issued, months),
-        status_index=_status_index(rng),
+        status_index=slot.status_index,
         requirements=_requirements(course, attempt, user, user.preferred_language),
     )
     certificate.full_clean(exclude=["pdf"])
@@ -216,7 +234,7 @@ class CertificateRevokeAction:
 
     def __init__(
         self,
-        certificate: Certificate,
+        certificate: Certificate | OrganisationCertificate,
         *,
         user: User,
         reason: str,
@@ -236,11 +254,10 @@ class CertificateRevokeAction:
             raise ApplicationError(_("Give the reason for revoking this certificate."))
 
     @transaction.atomic
-    def execute(self) -> Certificate:
+    def execute(self) -> Certificate | OrganisationCertificate:
         self.check()
-        certificate = Certificate.objects.select_for_update().get(
-            pk=self.certificate.pk
-        )
+        model = type(self.certificate)  # a person's or an organisation's
+        certificate = model.objects.select_for_update().get(pk=self.certificate.pk)
         if certificate.revoked_at is not None:
             raise ApplicationError(_("This certificate is already revoked."))
         certificate.revoked_at = timezone.now()
@@ -265,11 +282,137 @@ class CertificateRevokeAction:
 
 def certificate_revoke(
     *,
-    certificate: Certificate,
+    certificate: Certificate | OrganisationCertificate,
     by: User,
     reason: str,
     client_address: str | None = None,
-) -> Certificate:
+) -> Certificate | OrganisationCertificate:
     return CertificateRevokeAction(
         certificate, user=by, reason=reason, client_address=client_address
     ).execute()
+
+
+# ---------------------------------------------------------------------------
+# An organisation's certificate (the workplace standard). The workplace app decides
+# when one is earned and calls these; certificates knows no organisation model, only
+# the reference and the facts it is given.
+
+
+@dataclass(frozen=True)
+class OrganisationAward:
+    holder_ref: str  # a stable reference to the organisation, e.g. "organisation:7"
+    holder_name: str
+    holder_place: str
+    standard_key: str
+    standard_title: str
+    standard_version: str
+    level: str  # OrganisationCertificate.Level
+    domains_met: list[dict]  # [{"key", "title"}]
+    language: str
+    valid_from: datetime.datetime
+    validity_months: int
+    attestation_months: int = 12
+
+
+def organisation_certificate_issue(
+    *, award: OrganisationAward, by: User, client_address: str | None = None
+) -> OrganisationCertificate:
+    """Issue an organisation's certificate: its own code and status index from the
+    shared slots (retried on the rare collision). The PDF is rendered afterwards
+    (organisation_certificate_pdf_ensure), outside the transaction."""
+    rng = random.SystemRandom()
+    for _attempt in range(ISSUE_RETRIES):
+        try:
+            return _organisation_issue(award, by, client_address, rng)
+        except IntegrityError:
+            continue  # the code or the status index collided: draw again
+    raise ApplicationError(_("The certificate could not be issued; try again."))
+
+
+@transaction.atomic
+def _organisation_issue(
+    award: OrganisationAward,
+    by: User,
+    client_address: str | None,
+    rng: random.Random,
+) -> OrganisationCertificate:
+    slot = _slot_take(CredentialSlot.Kind.ORGANISATION, rng)
+    expires = add_months(award.valid_from, award.validity_months)
+    certificate = OrganisationCertificate(
+        code=slot.code,
+        status_index=slot.status_index,
+        holder_ref=award.holder_ref,
+        holder_name=award.holder_name,
+        holder_place=award.holder_place,
+        standard_key=award.standard_key,
+        standard_title=award.standard_title,
+        standard_version=award.standard_version,
+        level=award.level,
+        domains_met=award.domains_met,
+        language=award.language,
+        issued_at=timezone.now(),
+        valid_from=award.valid_from,
+        expires_at=expires,
+        attested_until=min(
+            expires, add_months(award.valid_from, award.attestation_months)
+        ),
+    )
+    certificate.full_clean(exclude=["pdf"])
+    certificate.save()
+    audit_event_record(
+        actor=by,
+        action="organisation_certificate.issue",
+        target=certificate,
+        client_address=client_address,
+        details={
+            "code": certificate.code,
+            "holder": certificate.holder_ref,
+            "standard": f"{award.standard_key} {award.standard_version}",
+            "level": award.level,
+        },
+    )
+    return certificate
+
+
+def organisation_certificate_pdf_ensure(
+    *, certificate: OrganisationCertificate
+) -> OrganisationCertificate:
+    """Render and store the PDF if it has none yet; idempotent; outside any lock."""
+    storage = certificate.pdf.storage
+    if (
+        certificate.pdf_sha256
+        and certificate.pdf.name
+        and storage.exists(certificate.pdf.name)
+    ):
+        return certificate
+    pdf = render_organisation_certificate_pdf(certificate)
+    digest = hashlib.sha256(pdf).hexdigest()
+    name = storage.save(
+        f"organisation-certificates/{certificate.code}.pdf", ContentFile(pdf)
+    )
+    OrganisationCertificate.objects.filter(pk=certificate.pk).update(
+        pdf=name, pdf_sha256=digest
+    )
+    certificate.refresh_from_db()
+    return certificate
+
+
+def organisation_certificate_attested(
+    *,
+    certificate: OrganisationCertificate,
+    months: int,
+    by: User,
+    at: datetime.datetime | None = None,
+) -> OrganisationCertificate:
+    """A senior manager attested that nothing material changed: the certificate
+    stays valid for another year, never past its expiry."""
+    at = at or timezone.now()
+    with transaction.atomic():
+        locked = OrganisationCertificate.objects.select_for_update().get(
+            pk=certificate.pk
+        )
+        locked.attested_until = min(
+            locked.expires_at, add_months(max(at, locked.attested_until), months)
+        )
+        locked.save(update_fields=["attested_until", "updated_at"])
+    return locked

@@ -18,7 +18,7 @@ from academy.core.exceptions import PublicHttp404
 
 from . import bulk, credentials, selectors
 from .keys import KeyUnavailable
-from .models import Certificate
+from .models import Certificate, OrganisationCertificate
 from .ratelimit import lookup_limited, lookups_charge, too_many
 from .services import (
     STATUS_LIST_CACHE_SECONDS,
@@ -85,10 +85,15 @@ def verify_detail(request, code):
     if lookup.code != code:  # a forgiving spelling: send to the canonical address
         return redirect("verify_detail", code=lookup.code)
     certificate = lookup.certificate
+    template = (
+        "certificates/verify_organisation.html"
+        if isinstance(certificate, OrganisationCertificate)
+        else "certificates/verify_detail.html"
+    )
     return _remember(
         render(
             request,
-            "certificates/verify_detail.html",
+            template,
             {
                 "certificate": certificate,
                 "status": certificate.status,
@@ -173,7 +178,7 @@ def verify_bulk(request):
     return response
 
 
-def _found_or_404(code) -> Certificate:
+def _found_or_404(code) -> Certificate | OrganisationCertificate:
     lookup = selectors.certificate_lookup(typed=code)
     if lookup.outcome != "found" or lookup.code != code:
         raise PublicHttp404(_("No certificate has that code."))
@@ -184,8 +189,13 @@ def _found_or_404(code) -> Certificate:
 @lookup_limited
 def credential_json(request, code):
     certificate = _found_or_404(code)
+    document = (
+        credentials.organisation_credential_json(certificate)
+        if isinstance(certificate, OrganisationCertificate)
+        else credentials.credential_json(certificate)
+    )
     return JsonResponse(
-        credentials.credential_json(certificate),
+        document,
         content_type="application/vc+ld+json",
         json_dumps_params={"ensure_ascii": False, "indent": 2},
     )
@@ -196,7 +206,11 @@ def credential_json(request, code):
 def credential_jwt(request, code):
     certificate = _found_or_404(code)
     try:
-        token = credentials.credential_jwt(certificate)
+        token = (
+            credentials.organisation_credential_jwt(certificate)
+            if isinstance(certificate, OrganisationCertificate)
+            else credentials.credential_jwt(certificate)
+        )
     except KeyUnavailable:
         return _unavailable(request)
     return HttpResponse(token, content_type="application/vc+jwt")

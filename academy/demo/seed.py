@@ -14,6 +14,8 @@ from academy.core.permissions import ADMINISTRATORS_GROUP
 from academy.courses.workflow import ADVISOR_GROUP, SME_GROUP
 from academy.organisations.models import Cohort, Membership, Organisation
 
+from .harbour import HarbourResult, assessor_ensure, harbour_seed
+
 DEMO_PASSWORD = "academy-demo"
 EDITORS_GROUP = "Curriculum editors"
 
@@ -26,6 +28,11 @@ class DemoPerson:
 
 
 DEMO_PEOPLE = [
+    DemoPerson(
+        "assessor@example.org",
+        "Kwame Mensah",
+        "a workplace assessor (Wagtail admin: Workplace reviews)",
+    ),
     DemoPerson(
         "learner@example.org",
         "Alex Rivera",
@@ -61,8 +68,14 @@ def _group_editors() -> Group:
     return group
 
 
+@dataclass
+class DemoReport:
+    people: list[tuple[DemoPerson, bool]]
+    harbour: HarbourResult
+
+
 @transaction.atomic
-def demo_seed() -> list[tuple[DemoPerson, bool]]:
+def demo_seed() -> DemoReport:
     """Create the demo organisation and people; running it again changes nothing."""
     if not settings.ACADEMY_ALLOW_DEMO_DATA:
         raise ApplicationError(
@@ -122,10 +135,15 @@ def demo_seed() -> list[tuple[DemoPerson, bool]]:
             group, _ = Group.objects.get_or_create(name=name)
             group.permissions.add(Permission.objects.get(codename="access_admin"))
             user.groups.add(group)
+        elif person.email.startswith("assessor"):
+            assessor_ensure(person.email)
         elif person.email.startswith("admin"):
             if not (user.is_superuser and user.is_staff):
                 user.is_superuser = user.is_staff = True
                 user.save(update_fields=["is_superuser", "is_staff"])
             user.groups.add(admins)
         results.append((person, created))
-    return results
+    harbour = harbour_seed(
+        password=DEMO_PASSWORD, assessor_email="assessor@example.org"
+    )
+    return DemoReport(results, harbour)

@@ -22,6 +22,23 @@ def validate_reminder_days(value) -> None:
         raise ValidationError(_("List whole days before the due date, from 1 to 90."))
 
 
+class Sector(models.TextChoices):
+    """What an employer does (the public register of certified employers filters
+    by it)."""
+
+    AGRICULTURE = "agriculture", _("Agriculture and food production")
+    CARE = "care", _("Care and health")
+    CLEANING = "cleaning", _("Cleaning and facilities")
+    CONSTRUCTION = "construction", _("Construction")
+    HOSPITALITY = "hospitality", _("Hospitality and food service")
+    LOGISTICS = "logistics", _("Logistics and warehousing")
+    MANUFACTURING = "manufacturing", _("Manufacturing")
+    OFFICE = "office", _("Office and professional services")
+    PUBLIC = "public", _("Public sector and non-profit")
+    RETAIL = "retail", _("Retail")
+    OTHER = "other", _("Other")
+
+
 class Organisation(TimeStampedModel):
     """An agency or employer whose people train here."""
 
@@ -52,6 +69,10 @@ class Organisation(TimeStampedModel):
     )
     weekly_digest = models.BooleanField(
         _("weekly digest for coordinators"), default=True
+    )
+    city = models.CharField(_("city"), max_length=120, blank=True)
+    sector = models.CharField(
+        _("sector"), max_length=32, choices=Sector.choices, blank=True
     )
 
     class Meta:
@@ -129,6 +150,15 @@ class Membership(TimeStampedModel):
         _("designated manager"),
         default=False,
         help_text=_("For employers: one of the managers whose training counts."),
+    )
+    supervises_partnership_hire = models.BooleanField(
+        _("supervises a partnership hire"),
+        default=False,
+        help_text=_(
+            "For employers: supervises someone hired through a survivor-employment "
+            "partnership (they need a valid Foundations certificate). Says nothing "
+            "about who that person is."
+        ),
     )
     cohort = models.ForeignKey(
         Cohort, null=True, blank=True, on_delete=models.SET_NULL, related_name="members"

@@ -35,12 +35,6 @@ from .models import (
 DONE_STATES = {CourseState.PASSED, CourseState.CERTIFIED, CourseState.EXPIRING}
 
 
-def is_coordinator(*, user: User | None) -> bool:
-    if not getattr(user, "is_authenticated", False):
-        return False
-    return Membership.objects.coordinators().filter(user=user).exists()
-
-
 def user_jurisdiction(*, user: User) -> str:
     """Whose law applies to the person: their own choice, else that of an
     organisation they belong to, else international law."""

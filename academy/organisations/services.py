@@ -144,6 +144,47 @@ def membership_role_change(
 
 
 @transaction.atomic
+def membership_employer_roles_set(
+    *,
+    membership: Membership,
+    is_manager: bool,
+    supervises_partnership_hire: bool,
+    by: User,
+    client_address=None,
+) -> Membership:
+    """An employer's coordinator says who its managers are and who supervises a
+    partnership hire (the workplace standard's training requirement counts them)."""
+    _current(membership)
+    if membership.organisation.kind != membership.organisation.Kind.EMPLOYER:
+        raise ApplicationError(_("Only employers name managers and supervisors."))
+    if (
+        not Membership.objects.coordinators()
+        .filter(organisation=membership.organisation, user=by)
+        .exists()
+    ):
+        raise ApplicationError(
+            _("Only the organisation's training coordinators can change this.")
+        )
+    before = [membership.is_manager, membership.supervises_partnership_hire]
+    membership.is_manager = bool(is_manager)
+    membership.supervises_partnership_hire = bool(supervises_partnership_hire)
+    membership.save(
+        update_fields=["is_manager", "supervises_partnership_hire", "updated_at"]
+    )
+    _audit(
+        by,
+        "member.employer_roles",
+        membership,
+        membership.organisation,
+        client_address,
+        user=membership.user_id,
+        manager=[before[0], membership.is_manager],
+        supervisor=[before[1], membership.supervises_partnership_hire],
+    )
+    return membership
+
+
+@transaction.atomic
 def membership_remove(
     *, membership: Membership, by: User, client_address=None
 ) -> Membership:

@@ -40,7 +40,8 @@ def test_seed_demo_creates_the_demo_people_once(client, capsys):
     call_command("seed_demo")
     out = capsys.readouterr().out
     assert "[exists]" in out and DEMO_PASSWORD in out
-    assert User.objects.count() == 6
+    # The seven demo people, and Harbour Logistics' twelve.
+    assert User.objects.count() == 7 + 12
     learner = User.objects.get(email="learner@example.org")
     assert learner.check_password(DEMO_PASSWORD) and learner.is_email_verified
     membership = Membership.objects.get(user=learner)

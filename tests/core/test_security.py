@@ -14,7 +14,7 @@ from django.db import connection
 from django.test import Client, override_settings
 
 from academy.certificates import keys
-from academy.certificates.models import Certificate, SigningKey
+from academy.certificates.models import SigningKey
 from academy.core.http import client_address
 from academy.core.markdown import render_markdown
 from academy.core.ratelimit import hit
@@ -259,7 +259,8 @@ def test_status_indexes_open_a_new_list_at_half_full(monkeypatch):
 
     monkeypatch.setattr(services, "STATUS_LIST_SIZE", 8)
     assert services.status_list_count() == 1
-    monkeypatch.setattr(Certificate.objects, "count", lambda: 4)
+    # Every credential, a person's or an organisation's, takes a slot.
+    monkeypatch.setattr(services.CredentialSlot.objects, "count", lambda: 4)
     assert services.status_list_count() == 2
 
 

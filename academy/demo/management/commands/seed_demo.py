@@ -9,10 +9,23 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         try:
-            results = demo_seed()
+            report = demo_seed()
         except ApplicationError as error:
             raise CommandError(error.message) from None
         self.stdout.write(f"Demo sign-ins (password for all: {DEMO_PASSWORD}):")
-        for person, created in results:
+        for person, created in report.people:
             note = "created" if created else "exists"
             self.stdout.write(f"  {person.email:<26} {person.what} [{note}]")
+        self.stdout.write(
+            "  maya.jansen@harbour.example.org  Harbour Logistics' HR lead "
+            "(Workplace: the employer's certification)"
+        )
+        harbour = report.harbour
+        certificate = harbour.certificate
+        if certificate is not None:
+            self.stdout.write(
+                f"Harbour Logistics is certified ({certificate.get_level_display()}): "
+                f"code {certificate.code}, /verify/{certificate.code}/ [{harbour.note}]"
+            )
+        else:
+            self.stdout.write(f"Harbour Logistics: {harbour.note}")
