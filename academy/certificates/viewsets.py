@@ -12,7 +12,7 @@ from academy.core.http import client_address
 from academy.core.permissions import is_academy_administrator
 from academy.core.viewsets import RecordsViewSet, SafeExportIndexView
 
-from .models import Certificate
+from .models import Certificate, OrganisationCertificate
 from .services import CertificateRevokeAction
 
 
@@ -73,6 +73,71 @@ class CertificateViewSet(RecordsViewSet):
     ]
 
 
+class OrganisationCertificateIndexView(SafeExportIndexView):
+    def get_list_more_buttons(self, instance):
+        buttons = super().get_list_more_buttons(instance)
+        if instance.revoked_at is None and is_academy_administrator(self.request.user):
+            buttons.append(
+                MenuItem(
+                    _("Revoke"),
+                    url=reverse("organisation_certificate_revoke", args=[instance.pk]),
+                    icon_name="warning",
+                    priority=40,
+                )
+            )
+        return buttons
+
+
+class OrganisationCertificateViewSet(RecordsViewSet):
+    model = OrganisationCertificate
+    icon = "success"
+    menu_label = gettext_lazy("Workplace certificates")
+    url_prefix = "records/organisation-certificates"
+    url_namespace = "records_organisation_certificates"
+    index_view_class = OrganisationCertificateIndexView
+    list_display = [
+        "code",
+        "holder_name",
+        "level",
+        "valid_from",
+        "expires_at",
+        "attested_until",
+        "revoked_at",
+    ]
+    list_filter = ["level", "standard_version"]
+    list_export = [
+        "code",
+        "holder_name",
+        "holder_place",
+        "standard_title",
+        "standard_version",
+        "level",
+        "valid_from",
+        "expires_at",
+        "attested_until",
+        "revoked_at",
+        "revoked_reason",
+    ]
+    search_fields = ["code", "holder_name"]
+    inspect_view_fields = [
+        "code",
+        "holder_name",
+        "holder_place",
+        "standard_title",
+        "standard_version",
+        "level",
+        "domains_met",
+        "language",
+        "issued_at",
+        "valid_from",
+        "expires_at",
+        "attested_until",
+        "revoked_at",
+        "revoked_reason",
+        "pdf_sha256",
+    ]
+
+
 class RevokeForm(forms.Form):
     reason = forms.CharField(
         label=gettext_lazy("Reason"),
@@ -83,12 +148,25 @@ class RevokeForm(forms.Form):
 
 
 def revoke_view(request, pk):
-    """An administrator revokes a certificate, with the reason verifiers will see."""
+    """An administrator revokes a person's certificate, with the reason verifiers
+    will see."""
+    return _revoke(request, Certificate, pk, "records_certificates:index")
+
+
+def revoke_organisation_view(request, pk):
+    """The same for an organisation's workplace certificate (e.g. after a
+    substantiated complaint)."""
+    return _revoke(
+        request, OrganisationCertificate, pk, "records_organisation_certificates:index"
+    )
+
+
+def _revoke(request, model, pk: int, index: str):
     if not is_academy_administrator(request.user):
         raise PermissionDenied(
             _("Only academy administrators can revoke certificates.")
         )
-    certificate = get_object_or_404(Certificate, pk=pk)
+    certificate = get_object_or_404(model, pk=pk)
     form = RevokeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -105,7 +183,7 @@ def revoke_view(request, pk):
                 request,
                 _("Certificate %(code)s is revoked.") % {"code": certificate.code},
             )
-        return redirect(reverse("records_certificates:index"))
+        return redirect(reverse(index))
     return render(
         request,
         "certificates/admin_revoke.html",

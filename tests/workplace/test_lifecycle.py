@@ -305,3 +305,27 @@ def test_the_public_register_lists_only_by_consent_and_while_valid(
     client.post("/en/workplace/register/", {"listed": "no"})
     client.logout()
     assert "Harbour" not in client.get("/en/employers/register/").content.decode()
+
+
+def test_an_administrator_revokes_a_workplace_certificate_in_the_admin(
+    client, standard, employer, hr, assessor
+):
+    certificate = certify(employer, hr, assessor).certificate
+    client.force_login(assessor)  # an assessor is not an administrator
+    response = client.post(
+        f"/admin/records/organisation-certificates/{certificate.pk}/revoke/",
+        {"reason": "Fees were charged."},
+    )
+    assert response.status_code in (302, 403)
+    certificate.refresh_from_db()
+    assert certificate.revoked_at is None
+    admin = factories.make_user(is_superuser=True, is_staff=True)
+    client.force_login(admin)
+    listing = client.get("/admin/records/organisation-certificates/").content.decode()
+    assert certificate.code in listing and "Revoke" in listing
+    client.post(
+        f"/admin/records/organisation-certificates/{certificate.pk}/revoke/",
+        {"reason": "Recruitment fees were charged to workers."},
+    )
+    certificate.refresh_from_db()
+    assert certificate.revoked_reason == "Recruitment fees were charged to workers."
