@@ -8,7 +8,7 @@ CHROMIUM_PATH ?= /usr/bin/chromium
 export CHROMIUM_PATH
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: install db content demo run test test-fast test-browser check lint lock messages bench clean
+.PHONY: install db content demo run test test-fast test-browser check lint lock messages bench bench-http clean
 
 $(STAMP): requirements.lock pyproject.toml
 	@test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -76,6 +76,11 @@ messages: install
 
 bench: install
 	$(BIN)/python -m bench
+
+# The pages over HTTP (gunicorn, production settings, wrk) against a bare view; needs
+# Debian's wrk. Not run by CI; takes about 8 minutes.
+bench-http: install
+	$(BIN)/python -m bench.http
 
 clean:
 	rm -rf $(VENV) test-output staticfiles

@@ -75,6 +75,9 @@ urlpatterns += i18n_patterns(
     prefix_default_language=True,
 )
 
+if settings.ACADEMY_BENCH_BARE_VIEW:  # make bench-http's yardstick, never deployed
+    urlpatterns.insert(0, path("bench/bare/", core_views.bench_bare))
+
 if settings.DEBUG:
     from django.conf.urls.static import static
     from django.contrib.staticfiles.urls import staticfiles_urlpatterns

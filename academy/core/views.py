@@ -4,7 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import connection
-from django.http import HttpResponseRedirect, JsonResponse
+from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
@@ -32,6 +32,12 @@ def healthz(request):
             {"status": "unavailable", "database": "unreachable"}, status=503
         )
     return JsonResponse({"status": "ok", "database": "ok"})
+
+
+def bench_bare(request):
+    """The yardstick of `make bench-http`: nothing but the middleware. Routed only
+    when ACADEMY_BENCH_BARE_VIEW is set (academy.settings.bench)."""
+    return HttpResponse("ok")
 
 
 def _base_url(request) -> str:

@@ -235,6 +235,7 @@ DEFAULT_FROM_EMAIL = os.environ.get(
 ACADEMY_PUBLIC_URL = WAGTAILADMIN_BASE_URL
 ACADEMY_CONTENT_DIR = BASE_DIR / "content"
 ACADEMY_ALLOW_DEMO_DATA = False  # seed_demo refuses to run unless a setting allows it
+ACADEMY_BENCH_BARE_VIEW = False  # /bench/bare/, the yardstick of make bench-http
 ACADEMY_EMAIL_VERIFICATION_MAX_AGE = 60 * 60 * 24 * 3  # seconds: three days
 
 # Email is unique case-insensitively by a database constraint (Lower("email")),
