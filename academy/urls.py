@@ -1,12 +1,12 @@
 from django.conf import settings
 from django.conf.urls.i18n import i18n_patterns
 from django.urls import include, path
-from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from academy.certificates import views as cert_views
 from academy.core import ids as _ids  # noqa: F401 - registers the <id:…> URL converter
+from academy.core import serving
 from academy.core import views as core_views
 from academy.learning import views as learning_views
 from academy.organisations import views as organisation_views
@@ -71,7 +71,7 @@ urlpatterns += i18n_patterns(
         cert_views.certificate_pdf,
         name="certificate_pdf",
     ),
-    path("", include(wagtail_urls)),
+    path("", include(serving.urlpatterns)),  # Wagtail's, through the page tree
     prefix_default_language=True,
 )
 

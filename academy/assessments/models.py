@@ -17,6 +17,7 @@ from wagtail.models import Orderable, Page
 from academy.core import ids as _ids  # noqa: F401 - registers the <id:…> URL converter
 from academy.core.choices import Comparison, Grade, Mistake, QuestionJurisdiction
 from academy.core.models import TimeStampedModel
+from academy.core.page_tree import TreeRestrictionsMixin
 
 from .forms import AssessmentPageForm, ScenarioPageForm
 
@@ -48,7 +49,7 @@ def _children_without_deleted(content: dict, relation: str, model):
         yield row
 
 
-class AssessmentPage(RoutablePageMixin, Page):
+class AssessmentPage(TreeRestrictionsMixin, RoutablePageMixin, Page):
     """A course's certifying assessment: a knowledge bank and the scenarios below it.
     One attempt covers every part."""
 
@@ -237,7 +238,7 @@ class BankOption(Orderable):
     ]
 
 
-class ScenarioPage(Page):
+class ScenarioPage(TreeRestrictionsMixin, Page):
     """A branching scenario: steps with decisions (or routing on points gathered),
     choices leading onwards, and endings. Its structure is the same in every
     language; only the text is translated."""

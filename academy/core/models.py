@@ -16,6 +16,7 @@ from wagtail.fields import RichTextField
 from wagtail.models import Page
 
 from .choices import Jurisdiction, WorkRole
+from .page_tree import TreeRestrictionsMixin
 
 
 class TimeStampedModel(models.Model):
@@ -193,7 +194,7 @@ class AuditEvent(models.Model):
         raise ValueError("Audit events are never deleted.")
 
 
-class HomePage(Page):
+class HomePage(TreeRestrictionsMixin, Page):
     """The site's root page in every language: what this is, and the way in."""
 
     intro = RichTextField(blank=True, features=["bold", "italic", "link"])

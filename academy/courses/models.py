@@ -11,6 +11,7 @@ from wagtail.models import Orderable, Page
 
 from academy.core.choices import Audience
 from academy.core.models import TimeStampedModel
+from academy.core.page_tree import TreeRestrictionsMixin
 
 from .blocks import LessonStreamBlock, SourceBlock
 
@@ -27,7 +28,7 @@ def _learning():
     return pages
 
 
-class CourseIndexPage(Page):
+class CourseIndexPage(TreeRestrictionsMixin, Page):
     """The catalogue: every published course, filterable by audience."""
 
     intro = models.TextField(blank=True)
@@ -43,7 +44,7 @@ class CourseIndexPage(Page):
         return context
 
 
-class CoursePage(RoutablePageMixin, Page):
+class CoursePage(TreeRestrictionsMixin, RoutablePageMixin, Page):
     """A course: its promise, its numbers and its modules (the child pages)."""
 
     content_key = models.SlugField(
@@ -151,7 +152,7 @@ class CourseAudience(Orderable):
         ]
 
 
-class ModulePage(RoutablePageMixin, Page):
+class ModulePage(TreeRestrictionsMixin, RoutablePageMixin, Page):
     """One module of a course: objectives and a lesson made of blocks."""
 
     content_key = models.SlugField(

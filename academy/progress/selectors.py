@@ -10,12 +10,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import Prefetch, Q
+from django.db.models import OuterRef, Q, Subquery
 from django.utils.translation import gettext_lazy as _
 
 from academy.assessments.models import AssessmentPage, Attempt
 from academy.certificates.models import Certificate
 from academy.certificates.selectors import is_expiring
+from academy.core import content_cache
 from academy.core.models import User
 from academy.courses.models import CoursePage, Enrollment, ModulePage, ModuleProgress
 
@@ -156,67 +157,156 @@ def _status_from(
     )
 
 
-def _status_prefetches():
-    """What `_status_from` reads from an enrolment: progress rows, the cycle's
-    certificate and its passed attempts. Every status query prefetches exactly these."""
-    return (
-        Prefetch("module_progress", to_attr="progress_rows"),
-        Prefetch("certificates", to_attr="cycle_certificates"),
-        Prefetch(
-            "attempts",
-            queryset=Attempt.objects.passed().only("pk", "enrollment_id"),
-            to_attr="passed_attempts",
-        ),
+def _enrollment_rows(enrollments) -> list[Enrollment]:
+    """Enrolments with what `_status_from` reads from them — progress rows
+    (`progress_rows`), the cycle's certificate (`cycle_certificates`) and whether an
+    attempt passed (`passed_attempts`) — in one query: the progress and certificate
+    rows are LEFT JOINed, one row per progress row, and taken apart here."""
+    e_fields = [f.attname for f in Enrollment._meta.concrete_fields]
+    p_fields = [f.attname for f in ModuleProgress._meta.concrete_fields]
+    c_fields = [f.attname for f in Certificate._meta.concrete_fields]
+    passed = (
+        Attempt.objects.passed()
+        .filter(enrollment=OuterRef("pk"))
+        .order_by("submitted_at", "pk")
+        .values("pk")[:1]
     )
+    rows = enrollments.annotate(passed_attempt_id=Subquery(passed)).values_list(
+        *e_fields,
+        "passed_attempt_id",
+        *(f"module_progress__{name}" for name in p_fields),
+        *(f"certificates__{name}" for name in c_fields),
+    )
+    db = enrollments.db
+    ne, np = len(e_fields), len(p_fields)
+    found: dict[int, Enrollment] = {}
+    for row in rows:
+        enrollment = found.get(row[0])
+        if enrollment is None:
+            enrollment = Enrollment.from_db(db, e_fields, row[:ne])
+            enrollment.progress_rows = []
+            enrollment.cycle_certificates = []
+            attempt_id = row[ne]
+            enrollment.passed_attempts = (
+                [Attempt.from_db(db, ["id", "enrollment_id"], [attempt_id, row[0]])]
+                if attempt_id is not None
+                else []
+            )
+            found[row[0]] = enrollment
+        progress = row[ne + 1 : ne + 1 + np]
+        if progress[0] is not None and all(
+            p.pk != progress[0] for p in enrollment.progress_rows
+        ):
+            enrollment.progress_rows.append(
+                ModuleProgress.from_db(db, p_fields, progress)
+            )
+        certificate = row[ne + 1 + np :]
+        if certificate[0] is not None and all(
+            c.pk != certificate[0] for c in enrollment.cycle_certificates
+        ):
+            enrollment.cycle_certificates.append(
+                Certificate.from_db(db, c_fields, certificate)
+            )
+    for enrollment in found.values():  # as the model orders them: latest first
+        enrollment.cycle_certificates.sort(key=lambda c: c.issued_at, reverse=True)
+    return list(found.values())
 
 
 def _current_enrollments(
-    *, user: User, course_ids: Iterable[int]
+    *, user: User, course_ids: Iterable[int] | None = None
 ) -> dict[int, Enrollment]:
-    """The latest cycle of each course the user is enrolled in, with progress."""
+    """The latest cycle of each course the user is enrolled in (of these courses,
+    or of every course), with progress: one query."""
     current: dict[int, Enrollment] = {}
     if not getattr(user, "is_authenticated", False):
         return current
-    qs = (
-        Enrollment.objects.filter(user=user, course_id__in=list(course_ids))
-        .order_by("course_id", "-cycle")
-        .prefetch_related(*_status_prefetches())
-    )
-    for enrollment in qs:
+    enrollments = Enrollment.objects.filter(user=user)
+    if course_ids is not None:
+        enrollments = enrollments.filter(course_id__in=list(course_ids))
+    for enrollment in sorted(
+        _enrollment_rows(enrollments), key=lambda e: (e.course_id, -e.cycle)
+    ):
         current.setdefault(enrollment.course_id, enrollment)
     return current
 
 
-def course_structure(courses: list[CoursePage]):
-    """Live modules (in order) and the live assessment of each course: 2 queries."""
+STRUCTURE_KEY = "academy:course-structure:{}"
+
+
+def _structure_from_db(courses: list[CoursePage]):
+    """Live modules (in order, without their lessons) and the live assessment of
+    each course: 2 queries."""
     course_by_path = {c.path: c.pk for c in courses}
     paths = Q()
     for course in courses:
         paths |= Q(path__startswith=course.path, depth=course.depth + 1)
-    modules_by_course: dict[int, list[ModulePage]] = defaultdict(list)
-    for module in ModulePage.objects.live().filter(paths).order_by("path"):
+    modules_by_course: dict[int, list[ModulePage]] = {c.pk: [] for c in courses}
+    for module in (
+        ModulePage.objects.live().filter(paths).defer_streamfields().order_by("path")
+    ):
         modules_by_course[course_by_path[module.path[: -ModulePage.steplen]]].append(
             module
         )
-    assessments = {
-        course_by_path[a.path[: -AssessmentPage.steplen]]: a
-        for a in AssessmentPage.objects.live().filter(paths)
-    }
+    assessments: dict[int, AssessmentPage | None] = dict.fromkeys(modules_by_course)
+    for a in AssessmentPage.objects.live().filter(paths):
+        assessments[course_by_path[a.path[: -AssessmentPage.steplen]]] = a
+    return {pk: (modules_by_course[pk], assessments[pk]) for pk in modules_by_course}
+
+
+def course_structure(courses: list[CoursePage]):
+    """Live modules (in order) and the live assessment of each course. What a
+    publish makes, so it is kept in the shared cache until the next publish
+    (core.content_cache): one cache read, and 2 queries for the courses missing."""
+    keys = {c.pk: STRUCTURE_KEY.format(c.pk) for c in courses}
+    version, found = content_cache.entries(keys.values())
+    missing = [c for c in courses if keys[c.pk] not in found]
+    built = _structure_from_db(missing) if missing else {}
+    for pk, value in built.items():
+        content_cache.store(keys[pk], value, version=version)
+    modules_by_course: dict[int, list[ModulePage]] = defaultdict(list)
+    assessments: dict[int, AssessmentPage] = {}
+    for course in courses:
+        modules, assessment = found.get(keys[course.pk]) or built[course.pk]
+        modules_by_course[course.pk] = modules
+        if assessment is not None:
+            assessments[course.pk] = assessment
     return modules_by_course, assessments
 
 
-def course_status_for_user(*, user: User, course: CoursePage) -> CourseStatus:
+def enrollments_current_for_user(*, user: User) -> dict[int, Enrollment]:
+    """{course id: the latest cycle} of every course the person is enrolled in, with
+    what a status is made of (progress, certificates, a passed attempt): one query.
+    Pages read it once per request and hand it to `course_statuses_for_user`."""
+    return _current_enrollments(user=user)
+
+
+def course_status_for_user(
+    *,
+    user: User,
+    course: CoursePage,
+    enrollments: dict[int, Enrollment] | None = None,
+) -> CourseStatus:
     """Where this learner stands in this course: the one rule every page uses."""
-    return course_statuses_for_user(user=user, courses=[course])[0]
+    return course_statuses_for_user(
+        user=user, courses=[course], enrollments=enrollments
+    )[0]
 
 
 def course_statuses_for_user(
-    *, user: User, courses: list[CoursePage]
+    *,
+    user: User,
+    courses: list[CoursePage],
+    enrollments: dict[int, Enrollment] | None = None,
 ) -> list[CourseStatus]:
-    """`course_status_for_user` for several courses in a fixed number of queries."""
+    """`course_status_for_user` for several courses in a fixed number of queries:
+    one for the enrolments (none when `enrollments_current_for_user` is given) and
+    the courses' structure from the shared cache."""
     if not courses:
         return []
-    enrollments = _current_enrollments(user=user, course_ids=[c.pk for c in courses])
+    if enrollments is None:
+        enrollments = _current_enrollments(
+            user=user, course_ids=[c.pk for c in courses]
+        )
     modules_by_course, assessments = course_structure(courses)
     return [
         _status_from(
@@ -238,12 +328,10 @@ def course_status_matrix(*, users, courses) -> dict[tuple[int, int], CourseStatu
         return {}
     modules_by_course, assessments = course_structure(courses)
     current: dict[tuple[int, int], Enrollment] = {}
-    qs = (
+    rows = _enrollment_rows(
         Enrollment.objects.filter(user__in=users, course__in=courses)
-        .order_by("user_id", "course_id", "-cycle")
-        .prefetch_related(*_status_prefetches())
     )
-    for enrollment in qs:
+    for enrollment in sorted(rows, key=lambda e: (e.user_id, e.course_id, -e.cycle)):
         current.setdefault((enrollment.user_id, enrollment.course_id), enrollment)
     return {
         (u.pk, c.pk): _status_from(

@@ -1,0 +1,38 @@
+"""Wagtail's front-end URLs with pages served through the page tree (page_tree.py):
+the same names and behaviour as `wagtail.urls`, in a constant number of queries."""
+
+from __future__ import annotations
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import re_path
+from wagtail import hooks
+from wagtail import urls as wagtail_urls
+
+from .page_tree import route_for_request
+
+
+def serve(request: HttpRequest, path: str) -> HttpResponse:
+    """`wagtail.views.serve`, routed through the page tree."""
+    route_result = route_for_request(request, path)
+    if route_result is None:
+        raise Http404
+    page, args, kwargs = route_result
+
+    def serve_chain(page, request, args, kwargs):
+        return page.serve(request, *args, **kwargs)
+
+    on_serve_chain = serve_chain
+    for fn in reversed(hooks.get_hooks("on_serve_page")):
+        on_serve_chain = fn(on_serve_chain)
+    for fn in hooks.get_hooks("before_serve_page"):
+        result = fn(page, request, args, kwargs)
+        if isinstance(result, HttpResponse):
+            return result
+    return on_serve_chain(page, request, args, kwargs)
+
+
+# Wagtail's front-end URLs, with pages served through the page tree (same names).
+urlpatterns = [
+    *(p for p in wagtail_urls.urlpatterns if p.name != "wagtail_serve"),
+    re_path(wagtail_urls.serve_pattern, serve, name="wagtail_serve"),
+]
