@@ -24,15 +24,20 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Iterable
+from contextvars import ContextVar
 from typing import Any
 
 from django.core.cache import cache
+from django.core.signals import request_finished, request_started
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from wagtail.models import Page, PageViewRestriction, Site
 from wagtail.signals import page_published, page_unpublished, post_page_move
 
-VERSION_KEY = "academy:content-version"
+# Bump FORMAT when the shape of any entry changes: a deploy then ignores (and
+# rebuilds) whatever the previous code left in the shared cache.
+FORMAT = 1
+VERSION_KEY = f"academy:content-version:{FORMAT}"
 ENTRY_TIMEOUT = 24 * 60 * 60  # seconds; unused entries leave the cache in a day
 
 # Page fields that a draft or a lock changes; saving only these leaves what is
@@ -52,25 +57,63 @@ DRAFT_FIELDS = frozenset(
 )
 
 
-def entries(keys: Iterable[str]) -> tuple[str, dict[str, Any]]:
-    """The current content version and those of `keys` built from it (one read)."""
+# Per request (reset when each request starts and ends): the version and the entries
+# read so far, so a page that asks for the same entry twice reads the cache once,
+# and entries that nearly every page needs come with the first read (`read_along`).
+_request: ContextVar[dict | None] = ContextVar("academy_content_cache", default=None)
+_READ_ALONG: list[str] = []
+
+
+def read_along(key: str) -> None:
+    """Fetch `key` with the first read of every request (for entries nearly every
+    page needs, such as the catalogue): one round trip instead of two."""
+    if key not in _READ_ALONG:
+        _READ_ALONG.append(key)
+
+
+def entries(keys: Iterable[str], *, along: bool = True) -> tuple[str, dict[str, Any]]:
+    """The current content version and those of `keys` built from it (one read,
+    or none when this request has read them already). The first read of a request
+    brings the `read_along` entries too, unless `along` is false."""
     keys = list(keys)
-    found = cache.get_many([VERSION_KEY, *keys])
+    memo = _request.get()
+    if memo is not None and memo.get("version") is not None:
+        wanted = [k for k in keys if k not in memo["seen"]]
+        if wanted:
+            found = cache.get_many(wanted)
+            memo["seen"].update(wanted)
+            memo["fresh"].update(_fresh(found, memo["version"]))
+        return memo["version"], {
+            k: memo["fresh"][k] for k in keys if k in memo["fresh"]
+        }
+    extra = (
+        [k for k in _READ_ALONG if k not in keys] if memo is not None and along else []
+    )
+    found = cache.get_many([VERSION_KEY, *keys, *extra])
     version = found.pop(VERSION_KEY, None)
     if version is None:
         version = uuid.uuid4().hex
         if not cache.add(VERSION_KEY, version, timeout=None):
             version = cache.get(VERSION_KEY) or version
-    fresh = {
+    fresh = _fresh(found, version)
+    if memo is not None:
+        memo.update(version=version, seen=set(keys) | set(extra), fresh=dict(fresh))
+    return version, {k: fresh[k] for k in keys if k in fresh}
+
+
+def _fresh(found: dict[str, Any], version: str) -> dict[str, Any]:
+    return {
         key: value[1]
         for key, value in found.items()
         if isinstance(value, tuple) and len(value) == 2 and value[0] == version
     }
-    return version, fresh
 
 
 def store(key: str, value: Any, *, version: str) -> None:
     cache.set(key, (version, value), ENTRY_TIMEOUT)
+    memo = _request.get()
+    if memo is not None and memo.get("version") == version:
+        memo["fresh"][key] = value
 
 
 def entry(key: str, build: Callable[[], Any]) -> Any:
@@ -97,6 +140,16 @@ def content_changed() -> None:
     """Retire every entry: now, and again once the current transaction commits."""
     _replace_version()
     transaction.on_commit(_replace_version)
+    if _request.get() is not None:
+        _request.set({})
+
+
+def _request_started(sender, **kwargs) -> None:
+    _request.set({})
+
+
+def _request_finished(sender, **kwargs) -> None:
+    _request.set(None)
 
 
 # ---------------------------------------------------------------------------
@@ -122,6 +175,8 @@ def _on_change(sender, **kwargs) -> None:
 
 def connect() -> None:
     uid = "academy.core.content_cache"
+    request_started.connect(_request_started, dispatch_uid=f"{uid}.started")
+    request_finished.connect(_request_finished, dispatch_uid=f"{uid}.finished")
     page_published.connect(_on_change, dispatch_uid=f"{uid}.published")
     page_unpublished.connect(_on_change, dispatch_uid=f"{uid}.unpublished")
     post_page_move.connect(_on_change, dispatch_uid=f"{uid}.moved")

@@ -21,6 +21,7 @@ for Wagtail (a page that is not live, an unknown slug).
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 
 from django.apps import apps
@@ -28,7 +29,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.http import Http404, HttpRequest
 from django.http.request import split_domain_port
-from django.urls import Resolver404
+from django.urls import Resolver404, reverse
 from django.utils import translation
 from wagtail.contrib.routable_page.models import RoutablePageMixin
 from wagtail.models import Page, PageViewRestriction, Site, SiteRootPath
@@ -132,6 +133,23 @@ def page_tree(request: HttpRequest | None = None) -> PageTree:
     return tree
 
 
+def page_url(page: Page, lang: str, request: HttpRequest) -> str | None:
+    """`page.get_url(request)` in another language, without reading the cache (the
+    language switcher asks for every language)."""
+    tree = getattr(request, "_academy_page_tree", None)
+    site = getattr(request, "_wagtail_site", None)
+    if tree is None or site is None or lang not in tree.root_paths:
+        with translation.override(lang):
+            return page.get_url(request)
+    url_path = _localized(page, "url_path", lang)
+    for site_id, root_path, root_url, _language in tree.root_paths[lang]:
+        if url_path.startswith(root_path):
+            with translation.override(lang):
+                path = reverse("wagtail_serve", args=(url_path[len(root_path) :],))
+            return path if site_id == site.pk else root_url + path
+    return None
+
+
 def _model(label: str):
     return apps.get_model(label) if label else None
 
@@ -146,45 +164,78 @@ def _resolves(model, rest: list[str]) -> bool:
     return True
 
 
+ROUTE_KEY = "academy:route:{}"
+
+
+@dataclass
+class Route:
+    """Where an address leads: the site, the page (StreamFields deferred) and how
+    many of the address's components name the page (the rest is its sub-route)."""
+
+    site: Site
+    page: Page
+    cut: int
+    restricted: bool
+
+
+def _resolve(tree: PageTree, request: HttpRequest, lang: str, path: str):
+    site = tree.site_for(request)
+    if site is None:
+        return None
+    table = tree.routes.get(lang) or tree.routes[settings.LANGUAGE_CODE]
+    root_path = _localized(site.root_page, "url_path", lang)
+    components = [c for c in path.split("/") if c]
+    for cut in range(len(components) + 1):
+        address = root_path + "".join(f"{c}/" for c in components[:cut])
+        found = table.get(address)
+        if found is None:
+            continue
+        model = _model(found[1])
+        if cut == len(components) or _resolves(model, components[cut:]):
+            # StreamFields (a lesson in every language) are read when used, which
+            # is only when what they make is not cached (learning.lessons).
+            page = (
+                (model or Page).objects.defer_streamfields().filter(pk=found[0]).first()
+            )
+            if page is None:
+                return None
+            return Route(site=site, page=page, cut=cut, restricted=tree.restricted)
+    return None
+
+
 def route_for_request(request: HttpRequest, path: str) -> RouteResult | None:
-    """`Page.route_for_request`, from the page tree: one query, for the page served."""
+    """`Page.route_for_request` from the shared cache: where this address leads is
+    kept per host, language and address until the next publish (with the page
+    itself), and worked out from the page tree when it is not."""
     if hasattr(request, "_wagtail_route_for_request"):
         return request._wagtail_route_for_request
-    tree = page_tree(request)
-    site = tree.site_for(request)
-    request._wagtail_site = site
+    lang = translation.get_language() or settings.LANGUAGE_CODE
+    address = f"{request._get_raw_host()}|{request.get_port()}|{lang}|{path}"
+    key = ROUTE_KEY.format(hashlib.sha256(address.encode()).hexdigest()[:40])
+    version, found = content_cache.entries([key])
+    route = found.get(key)
+    if route is None:
+        route = _resolve(page_tree(request), request, lang, path)
+        if route is not None:
+            content_cache.store(key, route, version=version)
     result = None
-    if site is not None:
-        lang = translation.get_language() or settings.LANGUAGE_CODE
-        table = tree.routes.get(lang) or tree.routes[settings.LANGUAGE_CODE]
-        root_path = _localized(site.root_page, "url_path", lang)
+    request._wagtail_site = (
+        route.site if route else page_tree(request).site_for(request)
+    )
+    if route is not None:
+        page = route.page
+        page._academy_restricted = route.restricted
         components = [c for c in path.split("/") if c]
-        chosen = None
-        for cut in range(len(components) + 1):
-            address = root_path + "".join(f"{c}/" for c in components[:cut])
-            found = table.get(address)
-            if found is None:
-                continue
-            model = _model(found[1])
-            if cut == len(components) or _resolves(model, components[cut:]):
-                chosen = (found, model, cut)
-                break
-        if chosen is not None:
-            (page_id, _label), model, cut = chosen
-            page = (model or Page).objects.filter(pk=page_id).first()
-            if page is not None:
-                page._academy_tree = tree
-                try:
-                    result = page.route(request, components[cut:])
-                except Http404:
-                    result = None
+        try:
+            result = page.route(request, components[route.cut :])
+        except Http404:
+            result = None
     request._wagtail_route_for_request = result
-    if tree.root_paths.get(translation.get_language()):
+    tree = page_tree(request)  # read with the route (content_cache.read_along)
+    if tree.root_paths.get(lang):
         # What Page.get_url reads (wagtail-modeltranslation memoises it per language).
-        request._wagtail_cached_site_root_paths_language = translation.get_language()
-        request._wagtail_cached_site_root_paths = tree.root_paths[
-            translation.get_language()
-        ]
+        request._wagtail_cached_site_root_paths_language = lang
+        request._wagtail_cached_site_root_paths = tree.root_paths[lang]
     return result
 
 
@@ -193,7 +244,6 @@ class TreeRestrictionsMixin:
     page tree says so); otherwise Wagtail's own check of the page and its ancestors."""
 
     def get_view_restrictions(self):
-        tree = getattr(self, "_academy_tree", None)
-        if tree is not None and not tree.restricted:
+        if getattr(self, "_academy_restricted", True) is False:
             return PageViewRestriction.objects.none()
         return super().get_view_restrictions()

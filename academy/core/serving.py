@@ -8,11 +8,29 @@ from django.urls import re_path
 from wagtail import hooks
 from wagtail import urls as wagtail_urls
 
+from . import anonymous, content_cache
 from .page_tree import route_for_request
 
 
 def serve(request: HttpRequest, path: str) -> HttpResponse:
-    """`wagtail.views.serve`, routed through the page tree."""
+    """`wagtail.views.serve`, routed through the page tree; for an anonymous visitor
+    the whole page is kept until the next publish (core.anonymous)."""
+    key = None
+    if anonymous.is_anonymous(request):
+        key = anonymous.page_key(request, "page")
+    if key is None:
+        return _serve(request, path)
+    version, found = content_cache.entries([key], along=False)
+    if key in found:
+        return found[key].response()
+    response = _serve(request, path)
+    kept = anonymous.keepable(request, response)
+    if kept is not None:
+        content_cache.store(key, kept, version=version)
+    return response
+
+
+def _serve(request: HttpRequest, path: str) -> HttpResponse:
     route_result = route_for_request(request, path)
     if route_result is None:
         raise Http404

@@ -6,6 +6,7 @@ from django.utils.translation import get_language_info
 
 from academy.core.i18n import text
 from academy.core.markdown import render_markdown
+from academy.core.page_tree import page_url
 
 register = template.Library()
 
@@ -18,20 +19,22 @@ def language_links(context):
         return []
     current = translation.get_language()
     page = context.get("page")
-    try:
-        match = resolve(request.path)
-    except Resolver404:
-        match = None
+    match = getattr(request, "resolver_match", None)
+    if match is None:
+        try:
+            match = resolve(request.path)
+        except Resolver404:
+            match = None
+    serving_page = (
+        page is not None and match is not None and match.url_name == "wagtail_serve"
+    )
+    own_url = (page_url(page, current, request) or "") if serving_page else ""
+    rest = request.path[len(own_url) :] if request.path.startswith(own_url) else ""
     links = []
     for code, _name in settings.LANGUAGES:
         url = None
-        if page is not None and match is not None and match.url_name == "wagtail_serve":
-            own_url = page.get_url(request) or ""
-            rest = (
-                request.path[len(own_url) :] if request.path.startswith(own_url) else ""
-            )
-            with translation.override(code):
-                url = (page.get_url(request) or "") + rest
+        if serving_page:
+            url = (page_url(page, code, request) or "") + rest
         if not url and not _prefixed(request.path):
             url = f"{request.path}?lang={code}"  # /verify/…: language by parameter
         if not url:
