@@ -504,7 +504,12 @@ class Attempt(TimeStampedModel):
     @classmethod
     def from_db(cls, db, field_names, values):
         instance = super().from_db(db, field_names, values)
-        instance._submitted_when_loaded = instance.submitted_at is not None
+        # Loaded without `submitted_at` (a partial row, such as the passed attempt
+        # the status selectors carry): taken as submitted, so it is never saved as
+        # a draft, and without a query to find out.
+        instance._submitted_when_loaded = (
+            "submitted_at" not in field_names or instance.submitted_at is not None
+        )
         return instance
 
     def save(self, *args, **kwargs):

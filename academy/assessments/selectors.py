@@ -31,15 +31,23 @@ class Eligibility:
     missing_prerequisites: list = field(default_factory=list)  # courses to pass first
 
 
-def attempt_eligibility(*, user: User, assessment: AssessmentPage) -> Eligibility:
+def attempt_eligibility(
+    *, user: User, assessment: AssessmentPage, attempts: list[Attempt] | None = None
+) -> Eligibility:
     """The attempt's own rules: attempts left in the window, and the note to read
     after a critical choice. (Whether the course lets the learner start at all —
-    enrolled, modules done, prerequisites — is academy.learning's question.)"""
-    mine = Attempt.objects.filter(user=user, assessment=assessment)
+    enrolled, modules done, prerequisites — is academy.learning's question.)
+    A page that has read the learner's attempts (`attempts_for_user`) passes them
+    and nothing is read again."""
+    if attempts is None:
+        attempts = attempts_for_user(user=user, assessment=assessment)
     window_start = timezone.now() - timedelta(days=assessment.attempt_window_days)
-    recent = list(mine.filter(started_at__gte=window_start).order_by("started_at"))
+    recent = sorted(
+        (a for a in attempts if a.started_at >= window_start),
+        key=lambda a: a.started_at,
+    )
     remaining = max(0, assessment.attempts_allowed - len(recent))
-    last = mine.order_by("-number").first()
+    last = max(attempts, key=lambda a: a.number, default=None)
     if (
         last
         and last.is_submitted

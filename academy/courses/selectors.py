@@ -4,9 +4,12 @@ layer up, in academy.progress."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.db.models import QuerySet
 from wagtail.models import Page
 
+from academy.core import content_cache
 from academy.core.models import User
 
 from .models import (
@@ -29,6 +32,44 @@ def course_modules(*, course: CoursePage) -> list[ModulePage]:
 
 def courses_live() -> QuerySet[CoursePage]:
     return CoursePage.objects.live().order_by("path")
+
+
+CATALOGUE_KEY = "academy:catalogue"
+
+
+@dataclass(frozen=True)
+class CatalogueEntry:
+    """A live course with the audiences it is written for and its prerequisites."""
+
+    course: CoursePage
+    audiences: tuple[str, ...]
+    prerequisites: tuple[CoursePage, ...]  # in the site's order, live or not
+
+
+def _catalogue_from_db() -> list[CatalogueEntry]:
+    courses = list(courses_live().prefetch_related("audience_links", "prerequisites"))
+    same = {c.pk: c for c in courses}  # one object per course: a smaller entry
+    entries = [
+        CatalogueEntry(
+            course=c,
+            audiences=tuple(link.audience for link in c.audience_links.all()),
+            prerequisites=tuple(
+                same.get(p.pk, p)
+                for p in sorted(c.prerequisites.all(), key=lambda p: p.path)
+            ),
+        )
+        for c in courses
+    ]
+    for c in courses:
+        c._prefetched_objects_cache = {}  # kept as plain tuples above instead
+    return entries
+
+
+def courses_catalogue() -> list[CatalogueEntry]:
+    """Every live course in the site's order, with its audiences and prerequisites.
+    What a publish makes, so it is kept in the shared cache until the next one
+    (core.content_cache): no query while it is there."""
+    return content_cache.entry(CATALOGUE_KEY, _catalogue_from_db)
 
 
 def course_get_by_key(*, key: str) -> CoursePage | None:

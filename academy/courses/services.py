@@ -6,6 +6,7 @@ too) is decided one layer up, in academy.learning.services."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -42,31 +43,46 @@ def enrollment_create(
     return enrollment
 
 
-def _progress_row(*, enrollment: Enrollment, module: ModulePage) -> ModuleProgress:
-    now = timezone.now()
-    progress, _created = ModuleProgress.objects.get_or_create(
-        enrollment=enrollment,
-        module=module,
-        defaults={"started_at": now, "last_viewed_at": now},
-    )
-    return progress
+# A lesson read again within this time is not stamped again: `last_viewed_at` says
+# when the learner last read the module to within this much, and a page view does
+# not write a row each time.
+VIEW_STAMP_INTERVAL = timedelta(minutes=10)
 
 
 def module_progress_record_view(
-    *, user: User, module: ModulePage
+    *,
+    user: User,
+    module: ModulePage,
+    enrollment: Enrollment | None = None,
+    progress: ModuleProgress | None = None,
 ) -> ModuleProgress | None:
     """Note that an enrolled learner opened a module, so they can resume there; the
-    first opening is when their reading of it began."""
-    course = module.get_parent().specific
-    enrollment = enrollment_current(user=user, course=course)
+    first opening is when their reading of it began. A caller that has read the
+    learner's current enrolment (and its progress row for this module, or knows
+    there is none) passes them, and nothing is read again."""
     if enrollment is None:
-        return None
-    try:
-        with transaction.atomic():
-            progress = _progress_row(enrollment=enrollment, module=module)
-    except IntegrityError:
-        progress = ModuleProgress.objects.get(enrollment=enrollment, module=module)
-    ModuleProgress.objects.filter(pk=progress.pk).update(last_viewed_at=timezone.now())
+        course = module.get_parent().specific
+        enrollment = enrollment_current(user=user, course=course)
+        if enrollment is None:
+            return None
+        progress = ModuleProgress.objects.filter(
+            enrollment=enrollment, module=module
+        ).first()
+    now = timezone.now()
+    if progress is None:
+        try:
+            with transaction.atomic():
+                return ModuleProgress.objects.create(
+                    enrollment=enrollment,
+                    module=module,
+                    started_at=now,
+                    last_viewed_at=now,
+                )
+        except IntegrityError:  # a second tab opened it at the same moment
+            progress = ModuleProgress.objects.get(enrollment=enrollment, module=module)
+    if now - progress.last_viewed_at >= VIEW_STAMP_INTERVAL:
+        ModuleProgress.objects.filter(pk=progress.pk).update(last_viewed_at=now)
+        progress.last_viewed_at = now
     return progress
 
 

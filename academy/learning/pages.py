@@ -62,9 +62,23 @@ def course_enrol(request: HttpRequest, *, course: CoursePage) -> HttpResponse:
 
 
 def module_opened(request: HttpRequest, *, module: ModulePage) -> None:
-    """A learner reading a module (not an editor's preview) is noted."""
-    if request.user.is_authenticated and not getattr(request, "is_preview", False):
-        services.module_opened(user=request.user, module=module)
+    """A learner reading a module (not an editor's preview) is noted, from the
+    record the page reads anyway (selectors.learner_record): its first opening, and
+    when it was last read (courses.services.VIEW_STAMP_INTERVAL)."""
+    if not request.user.is_authenticated or getattr(request, "is_preview", False):
+        return
+    course = selectors.parent_course(module)
+    enrollment = selectors.learner_record(request).current.get(course.pk)
+    if enrollment is None:
+        return
+    progress = next(
+        (p for p in enrollment.progress_rows if p.module_id == module.pk), None
+    )
+    stamped = services.module_opened(
+        user=request.user, module=module, enrollment=enrollment, progress=progress
+    )
+    if progress is None and stamped is not None:
+        enrollment.progress_rows.append(stamped)  # what a fresh read would show
 
 
 @require_POST
@@ -79,7 +93,7 @@ def module_complete(request: HttpRequest, *, module: ModulePage) -> HttpResponse
         messages.error(request, error.message)
         return redirect(module.url)
     status = course_status_for_user(
-        user=request.user, course=module.get_parent().specific
+        user=request.user, course=selectors.parent_course(module)
     )
     if status.next_module is not None:
         messages.success(request, _("Module done. The next one is ready when you are."))
@@ -233,7 +247,9 @@ def attempt_result(
             "page": assessment,
             "attempt": attempt,
             "eligibility": selectors.assessment_eligibility(
-                user=request.user, assessment=assessment
+                user=request.user,
+                assessment=assessment,
+                record=selectors.learner_record(request),
             ),
             **attempt_result_data(attempt=attempt),
         },

@@ -6,53 +6,107 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.utils import timezone
+from django.conf import settings
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from academy.assessments.models import AssessmentPage
 from academy.assessments.selectors import (
     Eligibility,
-    assessment_for_course,
     attempt_eligibility,
     attempts_for_user,
     scenarios_live,
 )
-from academy.certificates.selectors import valid_course_keys
 from academy.core.choices import Audience
-from academy.core.i18n import field_in_language, translation_missing
 from academy.core.models import User
 from academy.courses.models import CoursePage, ModulePage
-from academy.courses.selectors import courses_live, enrolled_course_ids
+from academy.courses.selectors import courses_catalogue
 from academy.organisations.models import Membership
 from academy.organisations.selectors import (
     Duty,
     duties_for_user,
+    memberships_for_request,
+    memberships_of_user,
     pending_memberships_for_user,
     user_jurisdiction,
 )
 from academy.progress.selectors import (
     CourseState,
     CourseStatus,
+    LearnerRecord,
     course_status_for_user,
     course_statuses_for_user,
+    learner_record_for_user,
 )
 
+from .lessons import lesson_for
 
-def missing_prerequisites(*, user: User, course: CoursePage) -> list[CoursePage]:
+
+def learner_record(request) -> LearnerRecord:
+    """The signed-in person's enrolments, progress and certificates, read once per
+    request (a page asks for several statuses; every one comes from this)."""
+    if not hasattr(request, "_academy_record"):
+        request._academy_record = learner_record_for_user(user=request.user)
+    return request._academy_record
+
+
+def forget_learner_record(request) -> None:
+    """After a write in the same request: the next read sees it."""
+    if hasattr(request, "_academy_record"):
+        del request._academy_record
+
+
+def parent_course(page) -> CoursePage:
+    """The course a module or an assessment belongs to, from the cached catalogue
+    (no query); a course that is not live (an editor's preview) from the tree."""
+    parent_path = page.path[: -page.steplen]
+    for entry in courses_catalogue():
+        if entry.course.path == parent_path:
+            return entry.course
+    return page.get_parent().specific
+
+
+def _prerequisites(course: CoursePage) -> list[CoursePage]:
+    """The course's prerequisites from the cached catalogue (a course that is not
+    live, seen in an editor's preview, reads them)."""
+    for entry in courses_catalogue():
+        if entry.course.pk == course.pk:
+            return list(entry.prerequisites)
+    return list(course.prerequisites.order_by("path"))
+
+
+def missing_prerequisites(
+    *, user: User, course: CoursePage, record: LearnerRecord | None = None
+) -> list[CoursePage]:
     """The prerequisite courses the learner holds no valid certificate of."""
-    required = list(course.prerequisites.live().order_by("path"))
+    required = sorted(
+        (c for c in _prerequisites(course) if c.live),
+        key=lambda c: c.path,
+    )
     if not required:
         return []
-    held = valid_course_keys(user=user) if user.is_authenticated else set()
+    if not user.is_authenticated:
+        held: set[str] = set()
+    else:
+        held = (record or learner_record_for_user(user=user)).valid_course_keys()
     return [c for c in required if c.content_key not in held]
 
 
-def assessment_eligibility(*, user: User, assessment: AssessmentPage) -> Eligibility:
+def assessment_eligibility(
+    *,
+    user: User,
+    assessment: AssessmentPage,
+    record: LearnerRecord | None = None,
+    attempts: list | None = None,
+) -> Eligibility:
     """May the learner start this assessment now, and if not, why and what next."""
     if not getattr(user, "is_authenticated", False):
         return Eligibility(False, _("Sign in to take the assessment."))
-    course = assessment.get_parent().specific
-    status = course_status_for_user(user=user, course=course)
+    course = parent_course(assessment)
+    record = record or learner_record_for_user(user=user)
+    status = course_status_for_user(
+        user=user, course=course, enrollments=record.current
+    )
     if not status.is_enrolled:
         return Eligibility(False, _("Enrol in the course first."))
     if assessment.requires_modules and not status.modules_complete:
@@ -64,7 +118,7 @@ def assessment_eligibility(*, user: User, assessment: AssessmentPage) -> Eligibi
             )
             % {"done": status.modules_done, "total": status.modules_total},
         )
-    missing = missing_prerequisites(user=user, course=course)
+    missing = missing_prerequisites(user=user, course=course, record=record)
     if missing:
         return Eligibility(
             False,
@@ -75,7 +129,7 @@ def assessment_eligibility(*, user: User, assessment: AssessmentPage) -> Eligibi
             % {"courses": ", ".join(c.title for c in missing)},
             missing_prerequisites=missing,
         )
-    return attempt_eligibility(user=user, assessment=assessment)
+    return attempt_eligibility(user=user, assessment=assessment, attempts=attempts)
 
 
 def work_role(user: User) -> str:
@@ -100,26 +154,34 @@ class CatalogueRow:
         return [str(labels[a]) for a in self.audiences if a in labels]
 
 
-def catalogue(*, user: User, audience: str | None = None) -> list[CatalogueRow]:
+def catalogue(
+    *, user: User, audience: str | None = None, record: LearnerRecord | None = None
+) -> list[CatalogueRow]:
     """Every live course (or those for one audience), the learner's own role first,
     with where they stand and which prerequisites they still lack."""
-    courses = list(courses_live().prefetch_related("audience_links", "prerequisites"))
+    entries = courses_catalogue()
     role = work_role(user)
-    held = valid_course_keys(user=user) if user.is_authenticated else set()
+    if user.is_authenticated:
+        record = record or learner_record_for_user(user=user)
+        held = record.valid_course_keys()
+        enrollments = record.current
+    else:
+        held, enrollments = set(), {}
     rows = []
     # A refresher is offered with the course it renews, not as a course of its own.
     refreshers: dict[int, list[CoursePage]] = {}
-    for c in courses:
-        if c.renews_id:
-            refreshers.setdefault(c.renews_id, []).append(c)
-    courses = [c for c in courses if not c.renews_id]
-    for status in course_statuses_for_user(user=user, courses=courses):
-        audiences = [link.audience for link in status.course.audience_links.all()]
+    for e in entries:
+        if e.course.renews_id:
+            refreshers.setdefault(e.course.renews_id, []).append(e.course)
+    entries = [e for e in entries if not e.course.renews_id]
+    statuses = course_statuses_for_user(
+        user=user, courses=[e.course for e in entries], enrollments=enrollments
+    )
+    for entry, status in zip(entries, statuses, strict=True):
+        audiences = list(entry.audiences)
         if audience and audience not in audiences:
             continue
-        missing = [
-            c for c in status.course.prerequisites.all() if c.content_key not in held
-        ]
+        missing = [c for c in entry.prerequisites if c.content_key not in held]
         # A course for every audience (Foundations) is not "for you" in particular.
         for_you = role in audiences and len(audiences) < len(Audience.values)
         rows.append(
@@ -134,7 +196,7 @@ def catalogue(*, user: User, audience: str | None = None) -> list[CatalogueRow]:
     # What to start with first: a course others build on that the learner does not
     # hold yet (Foundations, for a newcomer); then the courses for their work; then
     # the rest in the site's order (sorted is stable).
-    built_on = {p.pk for c in courses for p in c.prerequisites.all()}
+    built_on = {p.pk for e in entries for p in e.prerequisites}
 
     def rank(row: CatalogueRow) -> int:
         course = row.status.course
@@ -152,18 +214,25 @@ def catalogue_context(*, request) -> dict:
     return {
         "audience": audience,
         "audiences": Audience.choices,
-        "rows": catalogue(user=request.user, audience=audience or None),
+        "rows": catalogue(
+            user=request.user,
+            audience=audience or None,
+            record=learner_record(request),
+        ),
         "work_role": work_role(request.user),
     }
 
 
 def course_context(*, request, course: CoursePage) -> dict:
-    status = course_status_for_user(user=request.user, course=course)
+    record = learner_record(request)
+    status = course_status_for_user(
+        user=request.user, course=course, enrollments=record.current
+    )
     return {
         "status": status,
-        "assessment": status.assessment or assessment_for_course(course=course),
+        "assessment": status.assessment,
         "missing_prerequisites": missing_prerequisites(
-            user=request.user, course=course
+            user=request.user, course=course, record=record
         ),
         "reviews": course.review_record or [],
         "reviews_pending": [
@@ -175,9 +244,10 @@ def course_context(*, request, course: CoursePage) -> dict:
 def module_context(*, request, module: ModulePage) -> dict:
     """What the module template needs: the lesson in the page's language (or the
     English text with a notice), the course status, neighbours, answered checks."""
-    course = module.get_parent().specific
-    status = course_status_for_user(user=request.user, course=course)
-    body, own_body = field_in_language(module, "body")
+    course = parent_course(module)
+    status = course_status_for_user(
+        user=request.user, course=course, enrollments=learner_record(request).current
+    )
     position = next(
         (i for i, m in enumerate(status.modules) if m.module.pk == module.pk), None
     )
@@ -193,19 +263,26 @@ def module_context(*, request, module: ModulePage) -> dict:
         if hasattr(request, "session")
         else {}
     )
+    jurisdiction = user_jurisdiction(
+        user=request.user, memberships=memberships_for_request(request)
+    )
+    lesson = lesson_for(
+        module=module,
+        lang=translation.get_language() or settings.LANGUAGE_CODE,
+        jurisdiction=jurisdiction,
+        preview=getattr(request, "is_preview", False),
+    )
     return {
         "course": course,
         "status": status,
         "module_state": module_state,
-        "lesson": body,
-        "translation_missing": translation_missing(
-            module, ("title", "summary", "objectives", "body")
-        )
-        or not own_body,
+        "lesson": lesson.parts,
+        "sources": lesson.sources,
+        "translation_missing": lesson.translation_missing or not lesson.own_body,
         "previous_module": previous_module,
         "next_module": next_module,
         "check_answers": answers,
-        "jurisdiction": user_jurisdiction(user=request.user),
+        "jurisdiction": jurisdiction,
         "now": timezone.now(),
     }
 
@@ -213,7 +290,13 @@ def module_context(*, request, module: ModulePage) -> dict:
 def assessment_context(*, request, assessment: AssessmentPage) -> dict:
     attempts = attempts_for_user(user=request.user, assessment=assessment)
     return {
-        "eligibility": assessment_eligibility(user=request.user, assessment=assessment),
+        "course": parent_course(assessment),
+        "eligibility": assessment_eligibility(
+            user=request.user,
+            assessment=assessment,
+            record=learner_record(request),
+            attempts=attempts,
+        ),
         "attempts": attempts,
         "open_attempt": next((a for a in attempts if not a.is_submitted), None),
         "scenarios": scenarios_live(assessment=assessment),
@@ -240,36 +323,58 @@ DASHBOARD_ORDER = {
 }
 
 
-def dashboard(*, user: User) -> Dashboard:
+def dashboard(
+    *,
+    user: User,
+    record: LearnerRecord | None = None,
+    memberships: list[Membership] | None = None,
+) -> Dashboard:
     """My learning: assigned training, every course enrolled in (unfinished first),
-    and — once a prerequisite is held — the role courses it opens."""
-    enrolled = set(enrolled_course_ids(user=user))
-    courses = list(courses_live().prefetch_related("audience_links", "prerequisites"))
-    mine = [c for c in courses if c.pk in enrolled]
-    statuses = course_statuses_for_user(user=user, courses=mine)
-    held = valid_course_keys(user=user)
+    and — once a prerequisite is held — the role courses it opens. A fixed number of
+    queries: the record, the memberships, and the assignments' own rows."""
+    record = record or learner_record_for_user(user=user)
+    if memberships is None:
+        memberships = memberships_of_user(user=user)
+    enrollments = record.current
+    entries = courses_catalogue()
+    by_pk = {e.course.pk: e.course for e in entries}
+    mine = [e for e in entries if e.course.pk in enrollments]
+    statuses = course_statuses_for_user(
+        user=user, courses=[e.course for e in mine], enrollments=enrollments
+    )
+    held = record.valid_course_keys()
     role = work_role(user)
     suggestions = [
-        c
-        for c in courses
-        if c.pk not in enrolled
-        and not c.renews_id
-        and list(c.prerequisites.all())
-        and all(p.content_key in held for p in c.prerequisites.all())
-        and (
-            role == "other"
-            or role in [link.audience for link in c.audience_links.all()]
-        )
+        e.course
+        for e in entries
+        if e.course.pk not in enrollments
+        and not e.course.renews_id
+        and e.prerequisites
+        and all(p.content_key in held for p in e.prerequisites)
+        and (role == "other" or role in e.audiences)
     ]
     missing = {
-        c.pk: lacking
-        for c in mine
-        if (lacking := [p for p in c.prerequisites.all() if p.content_key not in held])
+        e.course.pk: lacking
+        for e in mine
+        if (lacking := [p for p in e.prerequisites if p.content_key not in held])
     }
+    known = {s.course.pk: s for s in statuses}
+
+    def status_for(_user_id: int, course: CoursePage) -> CourseStatus:
+        if course.pk not in known:
+            known[course.pk] = course_statuses_for_user(
+                user=user,
+                courses=[by_pk.get(course.pk, course)],
+                enrollments=enrollments,
+            )[0]
+        return known[course.pk]
+
     return Dashboard(
-        duties=duties_for_user(user=user),
+        duties=duties_for_user(
+            user=user, memberships=memberships, status_for=status_for
+        ),
         rows=sorted(statuses, key=lambda s: DASHBOARD_ORDER.get(s.state, 9)),
         suggestions=suggestions,
-        invitations=pending_memberships_for_user(user=user),
+        invitations=pending_memberships_for_user(user=user, memberships=memberships),
         missing=missing,
     )

@@ -15,11 +15,11 @@ from academy.certificates.services import certificate_issue, certificate_pdf_ens
 from academy.core.exceptions import ApplicationError
 from academy.core.models import User
 from academy.courses import services as course_services
-from academy.courses.models import CoursePage, Enrollment, ModulePage
+from academy.courses.models import CoursePage, Enrollment, ModulePage, ModuleProgress
 from academy.courses.selectors import enrollment_current
 from academy.organisations.selectors import user_jurisdiction
 
-from .selectors import assessment_eligibility, work_role
+from .selectors import assessment_eligibility, parent_course, work_role
 
 
 def course_enrol(*, user: User, course: CoursePage) -> Enrollment:
@@ -50,8 +50,16 @@ def module_complete(
     return completion
 
 
-def module_opened(*, user: User, module: ModulePage) -> None:
-    course_services.module_progress_record_view(user=user, module=module)
+def module_opened(
+    *,
+    user: User,
+    module: ModulePage,
+    enrollment: Enrollment | None = None,
+    progress: ModuleProgress | None = None,
+) -> ModuleProgress | None:
+    return course_services.module_progress_record_view(
+        user=user, module=module, enrollment=enrollment, progress=progress
+    )
 
 
 class PrerequisiteMissing(ApplicationError):
@@ -64,7 +72,7 @@ def attempt_start(
     """Start (or resume) an attempt once the course allows it: enrolled, every module
     done, prerequisites held. Questions are drawn for the learner's jurisdiction and
     the first scenario for their work role."""
-    course = assessment.get_parent().specific
+    course = parent_course(assessment)
     enrollment = enrollment_current(user=user, course=course)
     if enrollment is None:
         raise assessment_services.AttemptNotAllowed(

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from academy.core.exceptions import PublicHttp404
 from academy.courses.selectors import enrollment_get_for_user, glossary_terms
-from academy.organisations.selectors import user_jurisdiction
+from academy.organisations.selectors import memberships_for_request, user_jurisdiction
 from academy.progress.selectors import course_status_for_user
 
 from . import selectors
@@ -15,7 +15,11 @@ from . import selectors
 
 @login_required
 def dashboard(request):
-    board = selectors.dashboard(user=request.user)
+    board = selectors.dashboard(
+        user=request.user,
+        record=selectors.learner_record(request),
+        memberships=memberships_for_request(request),
+    )
     return render(
         request,
         "courses/dashboard.html",
@@ -48,6 +52,8 @@ def glossary(request):
         "courses/glossary.html",
         {
             "terms": glossary_terms(),
-            "jurisdiction": user_jurisdiction(user=request.user),
+            "jurisdiction": user_jurisdiction(
+                user=request.user, memberships=memberships_for_request(request)
+            ),
         },
     )

@@ -35,20 +35,48 @@ from .models import (
 DONE_STATES = {CourseState.PASSED, CourseState.CERTIFIED, CourseState.EXPIRING}
 
 
-def user_jurisdiction(*, user: User) -> str:
+def memberships_of_user(*, user: User | None) -> list[Membership]:
+    """Every membership of the person (current, pending or ended), oldest first, with
+    its organisation: one query. Pages read it once (`memberships_for_request`) and
+    hand it to the selectors below that take `memberships`."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    return list(
+        Membership.objects.filter(user=user)
+        .select_related("organisation")
+        .order_by("joined_at", "pk")
+    )
+
+
+def memberships_for_request(request) -> list[Membership]:
+    """`memberships_of_user` for the signed-in person, read once per request (the
+    navigation, My learning and the lesson's jurisdiction all need it)."""
+    if not hasattr(request, "_academy_memberships"):
+        request._academy_memberships = memberships_of_user(
+            user=getattr(request, "user", None)
+        )
+    return request._academy_memberships
+
+
+def user_jurisdiction(
+    *, user: User, memberships: list[Membership] | None = None
+) -> str:
     """Whose law applies to the person: their own choice, else that of an
     organisation they belong to, else international law."""
     if not getattr(user, "is_authenticated", False):
         return "intl"
     if user.jurisdiction:
         return user.jurisdiction
-    membership = (
-        Membership.objects.current()
-        .filter(user=user)
-        .select_related("organisation")
-        .order_by("joined_at", "pk")
-        .first()
-    )
+    if memberships is not None:
+        membership = next((m for m in memberships if m.is_current), None)
+    else:
+        membership = (
+            Membership.objects.current()
+            .filter(user=user)
+            .select_related("organisation")
+            .order_by("joined_at", "pk")
+            .first()
+        )
     if membership:
         return membership.organisation.jurisdiction
     return "intl"
@@ -131,38 +159,51 @@ def _due(
     return base
 
 
-def duties(*, organisation: Organisation, memberships: list[Membership]) -> list[Duty]:
-    """Every open assignment of the organisation, for each of these people, in a
-    fixed number of queries."""
-    assignments = list(
-        Assignment.objects.filter(
-            organisation=organisation, closed_at__isnull=True
-        ).select_related("course", "cohort", "assigned_by", "organisation")
-    )
+def _duties(
+    *,
+    assignments: list[Assignment],
+    memberships: list[Membership],
+    status_for=None,
+) -> list[Duty]:
+    """Each open assignment as it applies to each of these people (assignments and
+    people of one or more organisations), in a fixed number of queries. The statuses
+    come from `status_for(user_id, course)` when the caller has them already."""
     if not assignments or not memberships:
         return []
-    users = [m.user for m in memberships]
-    courses = list({a.course_id: a.course for a in assignments}.values())
-    statuses = course_status_matrix(users=users, courses=courses)
+    users = [m.user_id for m in memberships]
+    if status_for is None:
+        courses = list({a.course_id: a.course for a in assignments}.values())
+        matrix = course_status_matrix(
+            users=[m.user for m in memberships], courses=courses
+        )
+
+        def status_for(user_id, course):
+            return matrix[(user_id, course.pk)]
+
     extensions = {}
     for ext in DueExtension.objects.filter(
-        assignment__in=assignments, user__in=users
+        assignment__in=assignments, user_id__in=users
     ).order_by("created_at", "pk"):
         extensions[(ext.assignment_id, ext.user_id)] = ext  # the latest wins
     exemptions = {
-        (e.user_id, e.course_id): e
-        for e in Exemption.objects.filter(organisation=organisation, user__in=users)
+        (e.organisation_id, e.user_id, e.course_id): e
+        for e in Exemption.objects.filter(
+            organisation_id__in={a.organisation_id for a in assignments},
+            user_id__in=users,
+        )
     }
-    today = today_in(organisation.time_zone)
+    today = {a.organisation_id: today_in(a.organisation.time_zone) for a in assignments}
     result = []
     for membership in memberships:
         for a in assignments:
+            if a.organisation_id != membership.organisation_id:
+                continue
             applies = (a.user_id == membership.user_id) or (
                 a.cohort_id is not None and a.cohort_id == membership.cohort_id
             )
             if not applies:
                 continue
-            status = statuses[(membership.user_id, a.course_id)]
+            status = status_for(membership.user_id, a.course)
             result.append(
                 Duty(
                     assignment=a,
@@ -174,22 +215,50 @@ def duties(*, organisation: Organisation, memberships: list[Membership]) -> list
                         extensions.get((a.pk, membership.user_id)),
                         status,
                     ),
-                    exemption=exemptions.get((membership.user_id, a.course_id)),
-                    today=today,
+                    exemption=exemptions.get(
+                        (a.organisation_id, membership.user_id, a.course_id)
+                    ),
+                    today=today[a.organisation_id],
                 )
             )
     return result
 
 
-def duties_for_user(*, user) -> list[Duty]:
-    """A learner's assigned courses across their organisations, overdue first."""
-    result = []
-    for membership in (
-        Membership.objects.current()
-        .filter(user=user)
-        .select_related("organisation", "user")
-    ):
-        result += duties(organisation=membership.organisation, memberships=[membership])
+def _open_assignments(organisations) -> list[Assignment]:
+    return list(
+        Assignment.objects.filter(
+            organisation__in=organisations, closed_at__isnull=True
+        ).select_related("course", "cohort", "assigned_by", "organisation")
+    )
+
+
+def duties(*, organisation: Organisation, memberships: list[Membership]) -> list[Duty]:
+    """Every open assignment of the organisation, for each of these people, in a
+    fixed number of queries."""
+    if not memberships:
+        return []
+    return _duties(
+        assignments=_open_assignments([organisation]), memberships=memberships
+    )
+
+
+def duties_for_user(
+    *, user, memberships: list[Membership] | None = None, status_for=None
+) -> list[Duty]:
+    """A learner's assigned courses across their organisations, overdue first, in
+    a fixed number of queries however many organisations assign them."""
+    if memberships is None:
+        memberships = memberships_of_user(user=user)
+    current = [m for m in memberships if m.is_current]
+    if not current:
+        return []
+    for m in current:
+        m.user = user  # Duty.membership.user, without a query
+    result = _duties(
+        assignments=_open_assignments([m.organisation_id for m in current]),
+        memberships=current,
+        status_for=status_for,
+    )
     return sorted(result, key=lambda d: (d.done, not d.overdue, d.due_on or date.max))
 
 
@@ -219,8 +288,12 @@ def pending_members(*, organisation: Organisation) -> list[Membership]:
     )
 
 
-def pending_memberships_for_user(*, user: User) -> list[Membership]:
+def pending_memberships_for_user(
+    *, user: User, memberships: list[Membership] | None = None
+) -> list[Membership]:
     """Organisations waiting for the person's answer (My learning lists them)."""
+    if memberships is not None:
+        return [m for m in memberships if m.is_pending]
     return list(
         Membership.objects.pending().filter(user=user).select_related("organisation")
     )

@@ -9,8 +9,10 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from django.db.models import OuterRef, Q, Subquery
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from academy.assessments.models import AssessmentPage, Attempt
@@ -179,9 +181,10 @@ def _enrollment_rows(enrollments) -> list[Enrollment]:
     )
     db = enrollments.db
     ne, np = len(e_fields), len(p_fields)
-    found: dict[int, Enrollment] = {}
+    # Enrolments carrying the three lists above (attributes the model does not declare).
+    found: dict[int, Any] = {}
     for row in rows:
-        enrollment = found.get(row[0])
+        enrollment: Any = found.get(row[0])
         if enrollment is None:
             enrollment = Enrollment.from_db(db, e_fields, row[:ne])
             enrollment.progress_rows = []
@@ -217,17 +220,51 @@ def _current_enrollments(
 ) -> dict[int, Enrollment]:
     """The latest cycle of each course the user is enrolled in (of these courses,
     or of every course), with progress: one query."""
-    current: dict[int, Enrollment] = {}
     if not getattr(user, "is_authenticated", False):
-        return current
+        return {}
     enrollments = Enrollment.objects.filter(user=user)
     if course_ids is not None:
         enrollments = enrollments.filter(course_id__in=list(course_ids))
-    for enrollment in sorted(
-        _enrollment_rows(enrollments), key=lambda e: (e.course_id, -e.cycle)
-    ):
+    return _latest_cycles(_enrollment_rows(enrollments))
+
+
+def _latest_cycles(enrollments: Iterable[Enrollment]) -> dict[int, Enrollment]:
+    current: dict[int, Enrollment] = {}
+    for enrollment in sorted(enrollments, key=lambda e: (e.course_id, -e.cycle)):
         current.setdefault(enrollment.course_id, enrollment)
     return current
+
+
+@dataclass
+class LearnerRecord:
+    """A person's enrolments, every cycle, with what statuses are made of."""
+
+    enrollments: list[Enrollment]
+
+    @property
+    def current(self) -> dict[int, Enrollment]:
+        """{course id: the latest cycle}, for `course_statuses_for_user`."""
+        return _latest_cycles(self.enrollments)
+
+    def valid_course_keys(self) -> set[str]:
+        """certificates.selectors.valid_course_keys, from the record (every
+        certificate belongs to one of the person's enrolments)."""
+        now = timezone.now()
+        return {
+            c.course_key
+            for e in self.enrollments
+            for c in getattr(e, "cycle_certificates", ())
+            if c.revoked_at is None and c.expires_at > now
+        }
+
+
+def learner_record_for_user(*, user: User) -> LearnerRecord:
+    """Every enrolment of the person with its progress, certificate and passed
+    attempt: one query. Pages read it once per request and hand `record.current`
+    to the status selectors below."""
+    if not getattr(user, "is_authenticated", False):
+        return LearnerRecord([])
+    return LearnerRecord(_enrollment_rows(Enrollment.objects.filter(user=user)))
 
 
 STRUCTURE_KEY = "academy:course-structure:{}"
@@ -273,13 +310,6 @@ def course_structure(courses: list[CoursePage]):
     return modules_by_course, assessments
 
 
-def enrollments_current_for_user(*, user: User) -> dict[int, Enrollment]:
-    """{course id: the latest cycle} of every course the person is enrolled in, with
-    what a status is made of (progress, certificates, a passed attempt): one query.
-    Pages read it once per request and hand it to `course_statuses_for_user`."""
-    return _current_enrollments(user=user)
-
-
 def course_status_for_user(
     *,
     user: User,
@@ -299,7 +329,7 @@ def course_statuses_for_user(
     enrollments: dict[int, Enrollment] | None = None,
 ) -> list[CourseStatus]:
     """`course_status_for_user` for several courses in a fixed number of queries:
-    one for the enrolments (none when `enrollments_current_for_user` is given) and
+    one for the enrolments (none when a `LearnerRecord`'s `current` is given) and
     the courses' structure from the shared cache."""
     if not courses:
         return []
