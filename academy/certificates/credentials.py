@@ -127,7 +127,7 @@ def credential_json(certificate: Certificate) -> dict:
             "name": settings.WAGTAIL_SITE_NAME,
             "url": public_url("/"),
         },
-        "validFrom": _iso(certificate.issued_at),
+        "validFrom": _iso(certificate.valid_from),
         "validUntil": _iso(certificate.expires_at),
         "credentialSubject": {
             "id": holder_id(certificate),
@@ -286,7 +286,7 @@ def credential_jwt(certificate: Certificate) -> str:
         "iss": issuer_did(),
         "sub": vc["credentialSubject"]["id"],
         "jti": vc["id"],
-        "nbf": int(certificate.issued_at.timestamp()),
+        "nbf": int(certificate.valid_from.timestamp()),
         "iat": int(certificate.issued_at.timestamp()),
         "exp": int(certificate.expires_at.timestamp()),
         "vc": vc,

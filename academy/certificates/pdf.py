@@ -158,13 +158,28 @@ def render_certificate_pdf(certificate) -> bytes:
         )
         issued = formats.date_format(certificate.issued_at, "DATE_FORMAT")
         expires = formats.date_format(certificate.expires_at, "DATE_FORMAT")
-        draw_centred(
-            c,
-            _("Issued %(issued)s · valid until %(expires)s")
-            % {"issued": issued, "expires": expires},
-            232,
-            13,
-        )
+        if certificate.valid_from > certificate.issued_at:
+            starts = formats.date_format(certificate.valid_from, "DATE_FORMAT")
+            dates = _("Issued %(issued)s · valid from %(start)s until %(expires)s") % {
+                "issued": issued,
+                "start": starts,
+                "expires": expires,
+            }
+        else:
+            dates = _("Issued %(issued)s · valid until %(expires)s") % {
+                "issued": issued,
+                "expires": expires,
+            }
+        draw_centred(c, dates, 232, 13, max_width=usable)
+        through = (certificate.requirements or {}).get("renewed_through")
+        if through:
+            draw_centred(
+                c,
+                _("Renewed through %(course)s") % {"course": through["title"]},
+                210,
+                11,
+                max_width=usable,
+            )
         draw_centred(
             c, _("Certificate code: %(code)s") % {"code": certificate.code}, 150, 13
         )

@@ -18,7 +18,7 @@ from .models import (
     OrganisationCertificate,
 )
 
-EXPIRING_DAYS = 60
+EXPIRING_DAYS = 90  # "expiring" for learners and coordinators, as notices start
 
 
 @dataclass(frozen=True)

@@ -95,6 +95,33 @@ def _slot_take(kind: str, rng: random.Random) -> CredentialSlot:
         )
 
 
+RENEWAL_OPENS_DAYS = 90  # renewal opens this long before a certificate expires
+REFRESHER_GRACE_DAYS = 90  # a refresher still renews this long after expiry
+
+
+def renewable_certificate(
+    *, user: User, course: CoursePage, at: datetime.datetime | None = None
+) -> Certificate | None:
+    """The person's latest certificate of this course that a new cycle would renew:
+    not revoked, the newest by the date it starts."""
+    return (
+        Certificate.objects.filter(user=user, course=course, revoked_at__isnull=True)
+        .order_by("-valid_from", "-pk")
+        .first()
+    )
+
+
+def renewal_window(
+    certificate: Certificate, at: datetime.datetime | None = None
+) -> tuple[datetime.datetime, datetime.datetime]:
+    """When a refresher can renew this certificate: from 90 days before it expires
+    to 90 days after."""
+    return (
+        certificate.expires_at - datetime.timedelta(days=RENEWAL_OPENS_DAYS),
+        certificate.expires_at + datetime.timedelta(days=REFRESHER_GRACE_DAYS),
+    )
+
+
 def _requirements(
     course: CoursePage, attempt: Attempt, user: User, language: str
 ) -> dict:
@@ -165,9 +192,31 @@ def _issue(
     attempt = _earned(enrollment)
     if attempt is None:
         return None
-    course, user = enrollment.course, enrollment.user
+    taken, user = enrollment.course, enrollment.user
     issued = timezone.now()
+    # A refresher renews the certificate of the course it refreshes; a later cycle
+    # of a course renews that course's own earlier certificate.
+    course = taken.renews if taken.renews_id else taken
+    previous = renewable_certificate(user=user, course=course, at=issued)
+    if taken.renews_id and (
+        previous is None
+        or not renewal_window(previous)[0] <= issued <= renewal_window(previous)[1]
+    ):
+        return None  # a refresher passed with nothing to renew certifies nothing
+    valid_from = issued
+    if previous is not None and previous.status_at(issued) in (
+        Certificate.Status.VALID,
+        Certificate.Status.NOT_YET,
+    ):
+        valid_from = max(issued, previous.expires_at)
     months = course.validity_months or settings.ACADEMY_CERTIFICATE_VALIDITY_MONTHS
+    requirements = _requirements(taken, attempt, user, user.preferred_language)
+    if taken.renews_id:
+        requirements["renewed_through"] = {
+            "key": taken.content_key,
+            "title": _course_title(taken, user.preferred_language),
+            "version": taken.version_label,
+        }
     slot = _slot_take(CredentialSlot.Kind.PERSON, rng)
     certificate = Certificate(
         code=slot.code,
@@ -175,17 +224,19 @@ def _issue(
         enrollment=enrollment,
         course=course,
         attempt=attempt,
-        cycle=enrollment.cycle,
+        cycle=previous.cycle + 1 if previous is not None else enrollment.cycle,
         holder_name=user.full_name,
         course_key=course.content_key or str(course.pk),
         course_title=_course_title(course, user.preferred_language),
         course_version=course.version_label,
-        contact_hours=course.contact_hours,
+        contact_hours=taken.contact_hours,
         language=user.preferred_language,
         issued_at=issued,
-        expires_at=add_months(issued, months),
+        valid_from=valid_from,
+        expires_at=add_months(valid_from, months),
+        renews=previous,
         status_index=slot.status_index,
-        requirements=_requirements(course, attempt, user, user.preferred_language),
+        requirements=requirements,
     )
     certificate.full_clean(exclude=["pdf"])
     with transaction.atomic():

@@ -131,7 +131,7 @@ def certificate_dated(
         or settings.ACADEMY_CERTIFICATE_VALIDITY_MONTHS
     )
     Certificate.objects.filter(pk=certificate.pk).update(
-        issued_at=at, expires_at=add_months(at, months)
+        issued_at=at, valid_from=at, expires_at=add_months(at, months)
     )
     certificate.refresh_from_db()
     return certificate

@@ -4,6 +4,7 @@ module, the assessment page and My learning. They combine the status rule
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass, field
 
 from django.utils import timezone
@@ -17,7 +18,9 @@ from academy.assessments.selectors import (
     attempts_for_user,
     scenarios_live,
 )
+from academy.certificates.models import Certificate
 from academy.certificates.selectors import valid_course_keys
+from academy.certificates.services import renewable_certificate, renewal_window
 from academy.core.choices import Audience
 from academy.core.i18n import field_in_language, translation_missing
 from academy.core.models import User
@@ -64,6 +67,16 @@ def assessment_eligibility(*, user: User, assessment: AssessmentPage) -> Eligibi
             )
             % {"done": status.modules_done, "total": status.modules_total},
         )
+    if course.renews_id and renewal_offer(user=user, course=course) is None:
+        return Eligibility(
+            False,
+            _(
+                "This refresher renews a certificate of %(course)s, from 90 days "
+                "before it expires until 90 days after. You hold none to renew now: "
+                "take the full course instead."
+            )
+            % {"course": course.renews.title},
+        )
     missing = missing_prerequisites(user=user, course=course)
     if missing:
         return Eligibility(
@@ -76,6 +89,44 @@ def assessment_eligibility(*, user: User, assessment: AssessmentPage) -> Eligibi
             missing_prerequisites=missing,
         )
     return attempt_eligibility(user=user, assessment=assessment)
+
+
+@dataclass(frozen=True)
+class RenewalOffer:
+    """A certificate the learner can renew now, and how: through the refresher
+    (when the course has one and its window is open) or the full course again."""
+
+    certificate: Certificate  # the one being renewed
+    course: CoursePage  # the course whose certificate it is
+    through: CoursePage  # what to take: the refresher, or the course itself
+
+    @property
+    def by_refresher(self) -> bool:
+        return self.through.pk != self.course.pk
+
+
+def renewal_offer(
+    *, user: User, course: CoursePage, at: datetime.datetime | None = None
+) -> RenewalOffer | None:
+    """Renewal opens 90 days before a certificate expires. A refresher renews it from
+    then until 90 days after expiry; the full course renews it any time from then
+    on. Nothing is offered once a renewal has been earned."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    at = at or timezone.now()
+    target = course.renews if course.renews_id else course
+    certificate = renewable_certificate(user=user, course=target, at=at)
+    if certificate is None:
+        return None
+    opens, closes = renewal_window(certificate)
+    if at < opens or certificate.renewed_by.exists():
+        return None
+    if course.renews_id:  # asked on the refresher's own page
+        return RenewalOffer(certificate, target, course) if at <= closes else None
+    refresher = next((r for r in CoursePage.objects.live().filter(renews=target)), None)
+    if refresher is not None and at <= closes:
+        return RenewalOffer(certificate, target, refresher)
+    return RenewalOffer(certificate, target, target)
 
 
 def work_role(user: User) -> str:
@@ -165,6 +216,7 @@ def course_context(*, request, course: CoursePage) -> dict:
         "missing_prerequisites": missing_prerequisites(
             user=request.user, course=course
         ),
+        "renewal": renewal_offer(user=request.user, course=course),
         "reviews": course.review_record or [],
         "reviews_pending": [
             r for r in (course.review_record or []) if r.get("status") == "pending"
@@ -228,6 +280,8 @@ class Dashboard:
     invitations: list[Membership]  # organisations waiting for the person's answer
     # course pk -> the prerequisite courses the learner lacks for its assessment
     missing: dict[int, list[CoursePage]] = field(default_factory=dict)
+    # course pk -> how to renew its certificate, when that is open
+    renewals: dict[int, RenewalOffer] = field(default_factory=dict)
 
 
 DASHBOARD_ORDER = {
@@ -266,10 +320,17 @@ def dashboard(*, user: User) -> Dashboard:
         for c in mine
         if (lacking := [p for p in c.prerequisites.all() if p.content_key not in held])
     }
+    renewals = {
+        s.course.pk: offer
+        for s in statuses
+        if s.state in (CourseState.EXPIRING, CourseState.EXPIRED)
+        and (offer := renewal_offer(user=user, course=s.course)) is not None
+    }
     return Dashboard(
         duties=duties_for_user(user=user),
         rows=sorted(statuses, key=lambda s: DASHBOARD_ORDER.get(s.state, 9)),
         suggestions=suggestions,
         invitations=pending_memberships_for_user(user=user),
         missing=missing,
+        renewals=renewals,
     )

@@ -25,6 +25,7 @@ def dashboard(request):
             "suggestions": board.suggestions,
             "invitations": board.invitations,
             "missing": board.missing,
+            "renewals": board.renewals,
         },
     )
 
