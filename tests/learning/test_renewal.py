@@ -66,9 +66,9 @@ def refresher(course_index, employers):
 
 
 def _read_all(user, course):
-    enrollment = Enrollment.objects.filter(user=user, course=course).order_by(
-        "-cycle"
-    )[0]
+    enrollment = Enrollment.objects.filter(user=user, course=course).order_by("-cycle")[
+        0
+    ]
     for module in ModulePage.objects.child_of(course):
         ModuleProgress.objects.get_or_create(
             enrollment=enrollment,
@@ -147,8 +147,7 @@ def test_after_expiry_the_whole_course_renews_from_today(client, learner, course
     _pass(client, learner, course)
     first = _expiring_in(Certificate.objects.get(), -30)
     assert (
-        course_status_for_user(user=learner, course=course).state
-        == CourseState.EXPIRED
+        course_status_for_user(user=learner, course=course).state == CourseState.EXPIRED
     )
     _pass(client, learner, course)
     second = Certificate.objects.exclude(pk=first.pk).get()
