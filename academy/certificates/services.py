@@ -95,6 +95,13 @@ def _slot_take(kind: str, rng: random.Random) -> CredentialSlot:
         )
 
 
+def _index(slot: CredentialSlot) -> int:
+    """A revocable credential's slot always has a status index."""
+    if slot.status_index is None:
+        raise ApplicationError(_("The certificate could not be issued; try again."))
+    return slot.status_index
+
+
 RENEWAL_OPENS_DAYS = 90  # renewal opens this long before a certificate expires
 REFRESHER_GRACE_DAYS = 90  # a refresher still renews this long after expiry
 
@@ -196,7 +203,7 @@ def _issue(
     issued = timezone.now()
     # A refresher renews the certificate of the course it refreshes; a later cycle
     # of a course renews that course's own earlier certificate.
-    course = taken.renews if taken.renews_id else taken
+    course: CoursePage = taken.renews or taken
     previous = renewable_certificate(user=user, course=course, at=issued)
     if taken.renews_id and (
         previous is None
@@ -235,7 +242,7 @@ def _issue(
         valid_from=valid_from,
         expires_at=add_months(valid_from, months),
         renews=previous,
-        status_index=slot.status_index,
+        status_index=_index(slot),
         requirements=requirements,
     )
     certificate.full_clean(exclude=["pdf"])
@@ -391,7 +398,7 @@ def _organisation_issue(
     expires = add_months(award.valid_from, award.validity_months)
     certificate = OrganisationCertificate(
         code=slot.code,
-        status_index=slot.status_index,
+        status_index=_index(slot),
         holder_ref=award.holder_ref,
         holder_name=award.holder_name,
         holder_place=award.holder_place,

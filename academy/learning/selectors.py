@@ -114,7 +114,7 @@ def renewal_offer(
     if not getattr(user, "is_authenticated", False):
         return None
     at = at or timezone.now()
-    target = course.renews if course.renews_id else course
+    target: CoursePage = course.renews or course
     certificate = renewable_certificate(user=user, course=target, at=at)
     if certificate is None:
         return None

@@ -251,7 +251,8 @@ def course_statuses_for_user(
         for certificate in Certificate.objects.filter(
             user=user, course_id__in=[c.pk for c in courses]
         ):
-            held[certificate.course_id].append(certificate)
+            if certificate.course_id is not None:
+                held[certificate.course_id].append(certificate)
     return [
         _status_from(
             course=c,
@@ -282,7 +283,8 @@ def course_status_matrix(*, users, courses) -> dict[tuple[int, int], CourseStatu
         current.setdefault((enrollment.user_id, enrollment.course_id), enrollment)
     held: dict[tuple[int, int], list[Certificate]] = defaultdict(list)
     for certificate in Certificate.objects.filter(user__in=users, course__in=courses):
-        held[(certificate.user_id, certificate.course_id)].append(certificate)
+        if certificate.course_id is not None:
+            held[(certificate.user_id, certificate.course_id)].append(certificate)
     return {
         (u.pk, c.pk): _status_from(
             course=c,
