@@ -54,7 +54,13 @@ class FilterForm(OrganisationForm):
     cohort = IdChoiceField(queryset=Cohort.objects.none(), required=False)
     course = IdChoiceField(queryset=CoursePage.objects.none(), required=False)
     status = forms.ChoiceField(
-        choices=[("", ""), ("overdue", ""), ("open", ""), ("done", "")],
+        choices=[
+            ("", ""),
+            ("overdue", ""),
+            ("open", ""),
+            ("done", ""),
+            ("expiring", ""),
+        ],
         required=False,
     )
     page = BoundedIntegerField(required=False, max_value=100_000)

@@ -96,12 +96,26 @@ class Duty:
         return (self.today - self.due_on).days
 
     @property
+    def expiring(self) -> bool:
+        """Certified, and the certificate ends within 90 days with no renewal yet."""
+        return self.exemption is None and self.status.state == CourseState.EXPIRING
+
+    @property
+    def expires_on(self) -> date | None:
+        certificate = self.status.certificate
+        return certificate.expires_at.date() if certificate is not None else None
+
+    @property
     def label(self) -> str:
         """The cell's words, the same on the dashboard and in the exports."""
         if self.exemption is not None:
             return str(self.exemption.get_kind_display())
         if self.overdue:
             return str(_("Overdue"))
+        if self.expiring and self.expires_on is not None:
+            return str(
+                _("Expiring on %(date)s") % {"date": self.expires_on.isoformat()}
+            )
         return str(STATE_LABELS[self.status.state])
 
     @property
@@ -340,6 +354,8 @@ def overview(
             continue
         if status == "open" and all(d is None or d.done for d in row):
             continue
+        if status == "expiring" and not any(d and d.expiring for d in row):
+            continue
         rows.append(
             {
                 "membership": m,
@@ -348,7 +364,9 @@ def overview(
             }
         )
     counts = Counter(d.overdue for d in all_duties)
+    expiring = sum(1 for d in all_duties if d.expiring)
     return {
+        "expiring_count": expiring,
         "courses": shown_courses,
         "all_courses": courses,
         "stats": [stats[c.pk] for c in courses],

@@ -433,7 +433,15 @@ def invitations(request):
 def export(request, fmt: str):
     if fmt not in ("csv", "xlsx"):
         raise PublicHttp404(_("Exports are CSV or XLSX."))
-    data = selectors.overview(organisation=request.organisation)
+    org = request.organisation
+    filters = FilterForm(request.GET or None, organisation=org)
+    cohort, course = filters.value("cohort"), filters.value("course")
+    data = selectors.overview(  # the same people and courses the dashboard shows
+        organisation=org,
+        cohort_id=cohort.pk if cohort else None,
+        course_id=course.pk if course else None,
+        status=filters.value("status") or "",
+    )
     header, rows = exports.training_record(data)
     if fmt == "xlsx":
         body = exports.to_xlsx(header, rows)
