@@ -64,6 +64,10 @@ urlpatterns += i18n_patterns(
         learning_views.enrollment_detail,
         name="enrollment_detail",
     ),
+    path("dashboard/name/", learning_views.name_change, name="name_change"),
+    path(
+        "dashboard/transcript.pdf", learning_views.transcript_pdf, name="transcript_pdf"
+    ),
     path("support/", core_views.support, name="support"),
     path("glossary/", learning_views.glossary, name="glossary"),
     path(

@@ -14,8 +14,10 @@ from . import codes
 from .models import (
     STATUS_LIST_SIZE,
     Certificate,
+    CertificateRevision,
     CredentialSlot,
     OrganisationCertificate,
+    Transcript,
 )
 
 EXPIRING_DAYS = 90  # "expiring" for learners and coordinators, as notices start
@@ -27,8 +29,8 @@ class Lookup:
 
     outcome: str  # "found", "not_found", "mistyped", "malformed"
     code: str = ""
-    # A person's certificate or an organisation's: one code space for both.
-    certificate: Certificate | OrganisationCertificate | None = None
+    # A person's certificate, an organisation's, or a transcript: one code space.
+    certificate: Certificate | OrganisationCertificate | Transcript | None = None
 
 
 def certificate_lookup(*, typed: str) -> Lookup:
@@ -41,6 +43,7 @@ def certificate_lookup(*, typed: str) -> Lookup:
     certificate = (
         Certificate.objects.filter(code=code).first()
         or OrganisationCertificate.objects.filter(code=code).first()
+        or Transcript.objects.filter(code=code).first()
     )
     return Lookup("found" if certificate else "not_found", code, certificate)
 
@@ -56,12 +59,13 @@ def certificates_by_codes(*, typed: list[str]) -> dict[str, Lookup]:
         except codes.Malformed:
             normal[entry] = ("malformed", (entry or "").strip()[:40])
     wanted = [code for kind, code in normal.values() if kind == "ok"]
-    found: dict[str, Certificate | OrganisationCertificate] = {
+    found: dict[str, Certificate | OrganisationCertificate | Transcript] = {
         c.code: c for c in Certificate.objects.filter(code__in=wanted)
     }
     found |= {
         c.code: c for c in OrganisationCertificate.objects.filter(code__in=wanted)
     }
+    found |= {c.code: c for c in Transcript.objects.filter(code__in=wanted)}
     result = {}
     for entry, (kind, code) in normal.items():
         if kind != "ok":
@@ -84,12 +88,30 @@ def status_list_numbers() -> int:
     return (top or 0) // STATUS_LIST_SIZE + 1
 
 
-def certificate_by_pdf(*, data: bytes) -> Certificate | OrganisationCertificate | None:
+@dataclass(frozen=True)
+class PdfMatch:
+    code: str
+    superseded: bool = False  # an earlier version of a re-issued certificate
+
+
+def certificate_by_pdf(*, data: bytes) -> PdfMatch | None:
+    """Which of our documents this file is, by its SHA-256: a certificate (or an
+    earlier version of one), an organisation's certificate or a transcript."""
     digest = hashlib.sha256(data).hexdigest()
-    return (
-        Certificate.objects.filter(pdf_sha256=digest).first()
-        or OrganisationCertificate.objects.filter(pdf_sha256=digest).first()
+    for model in (Certificate, OrganisationCertificate, Transcript):
+        code = (
+            model.objects.filter(pdf_sha256=digest)
+            .values_list("code", flat=True)
+            .first()
+        )
+        if code:
+            return PdfMatch(code)
+    earlier = (
+        CertificateRevision.objects.filter(pdf_sha256=digest)
+        .values_list("certificate__code", flat=True)
+        .first()
     )
+    return PdfMatch(earlier, superseded=True) if earlier else None
 
 
 def valid_course_keys(*, user: User, at: datetime | None = None) -> set[str]:

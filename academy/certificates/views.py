@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.http import FileResponse, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -18,7 +19,7 @@ from academy.core.exceptions import PublicHttp404
 
 from . import bulk, credentials, selectors
 from .keys import KeyUnavailable
-from .models import Certificate, OrganisationCertificate
+from .models import Certificate, OrganisationCertificate, Transcript
 from .ratelimit import lookup_limited, lookups_charge, too_many
 from .services import (
     STATUS_LIST_CACHE_SECONDS,
@@ -85,6 +86,15 @@ def verify_detail(request, code):
     if lookup.code != code:  # a forgiving spelling: send to the canonical address
         return redirect("verify_detail", code=lookup.code)
     certificate = lookup.certificate
+    if isinstance(certificate, Transcript):
+        return _remember(
+            render(
+                request,
+                "certificates/verify_transcript.html",
+                {"transcript": certificate},
+            ),
+            chosen,
+        )
     template = (
         "certificates/verify_organisation.html"
         if isinstance(certificate, OrganisationCertificate)
@@ -96,6 +106,7 @@ def verify_detail(request, code):
             template,
             {
                 "certificate": certificate,
+                "superseded": request.GET.get("superseded") == "1",
                 "status": certificate.status,
                 "verify_url": credentials.public_url(f"/verify/{certificate.code}/"),
             },
@@ -135,12 +146,13 @@ def verify_pdf(request):
     )
     if refusal is not None:
         return refusal
-    certificate = selectors.certificate_by_pdf(data=upload.read())
-    if certificate is None:
+    match = selectors.certificate_by_pdf(data=upload.read())
+    if match is None:
         return render(
             request, "certificates/verify_index.html", {"pdf_unknown": True}, status=404
         )
-    return redirect("verify_detail", code=certificate.code)
+    url = reverse("verify_detail", kwargs={"code": match.code})
+    return redirect(url + ("?superseded=1" if match.superseded else ""))
 
 
 @require_http_methods(["POST"])
@@ -180,9 +192,15 @@ def verify_bulk(request):
 
 def _found_or_404(code) -> Certificate | OrganisationCertificate:
     lookup = selectors.certificate_lookup(typed=code)
-    if lookup.outcome != "found" or lookup.code != code:
+    if (
+        lookup.outcome != "found"
+        or lookup.code != code
+        or isinstance(lookup.certificate, Transcript)  # a record, not a credential
+    ):
         raise PublicHttp404(_("No certificate has that code."))
-    return lookup.certificate
+    certificate = lookup.certificate
+    assert isinstance(certificate, Certificate | OrganisationCertificate)
+    return certificate
 
 
 @require_GET
