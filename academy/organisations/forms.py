@@ -203,3 +203,9 @@ def first_error(form: forms.Form) -> str:
         if errors:
             return str(errors[0])
     return str(_("Check the form and try again."))
+
+
+class ExtraTimeForm(forms.Form):
+    assessment = BoundedIntegerField()
+    extra_time_percent = BoundedIntegerField(max_value=300)
+    reason = forms.CharField(required=False, max_length=200)

@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from academy.assessments.models import Accommodation, AssessmentPage
 from academy.core.dates import add_months
 from academy.core.models import User
 from academy.courses.models import CoursePage
@@ -384,3 +385,29 @@ def invitation_by_token(*, token: str) -> Invitation | None:
         .filter(token_hash=digest)
         .first()
     )
+
+
+def timed_assessments(*, organisation: Organisation) -> list[AssessmentPage]:
+    """The live timed assessments of the courses this organisation assigns."""
+    course_paths = [
+        c.path
+        for c in CoursePage.objects.filter(
+            pk__in=Assignment.objects.filter(
+                organisation=organisation, closed_at__isnull=True
+            ).values("course_id")
+        )
+    ]
+    if not course_paths:
+        return []
+    paths = Q()
+    for path in course_paths:
+        paths |= Q(path__startswith=path)
+    return list(
+        AssessmentPage.objects.live()
+        .filter(paths, time_limit_minutes__isnull=False, time_limit_minutes__gt=0)
+        .order_by("path")
+    )
+
+
+def accommodations_of(*, user) -> list[Accommodation]:
+    return list(Accommodation.objects.filter(user=user).select_related("assessment"))
