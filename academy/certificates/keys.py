@@ -155,18 +155,25 @@ def signing_key_create() -> SigningKey:
 def signing_key_ed25519_add(key: SigningKey) -> SigningKey:
     """Give a generation made before Data Integrity proofs its Ed25519 key (the
     active one only: a retired generation signs nothing). Development does this on
-    first use; production asks the operator to rotate instead."""
+    first use; production asks the operator to rotate instead. A private file
+    already in the directory (a restored backup, say) is used, not replaced."""
     key = SigningKey.objects.select_for_update().get(pk=key.pk)
     if key.ed25519_public:
         return key
     path = key_dir_ensure() / f"{key.kid}.ed25519.pem"
-    pem, public = _ed25519_new()
-    _write_private(path, pem)
+    made = not path.exists()
+    if made:
+        pem, public = _ed25519_new()
+        _write_private(path, pem)
+    else:
+        raw = ed25519_private_key(key).public_key().public_bytes_raw()
+        public = multikey_encode(raw)
     try:
         key.ed25519_public = public
         key.save(update_fields=["ed25519_public"])
     except BaseException:
-        path.unlink(missing_ok=True)
+        if made:
+            path.unlink(missing_ok=True)
         raise
     return key
 

@@ -102,7 +102,9 @@ def canonical_nquads(document: dict, *, loader: Loader = DOCUMENT_LOADER) -> str
         raise ProofError(f"Control characters in {unsafe[0]!r}.")
     dropped: list[str | None] = []
     processor = jsonld.JsonLdProcessor(on_property_dropped=dropped.append)
-    options: dict[str, Any] = {"documentLoader": loader, "base": ""}
+    # No base IRI, as the specification's verifiers use (pyld would otherwise
+    # resolve relative references against a placeholder address).
+    options: dict[str, Any] = {"documentLoader": loader, "base": None}
     try:
         expanded = processor.expand(document, options)
         if dropped:

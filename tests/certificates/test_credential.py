@@ -130,9 +130,9 @@ def test_after_rotation_old_credentials_still_verify(client, certificate, capsys
     assert new_header["kid"] != old_header["kid"]
     methods = client.get("/.well-known/did.json").json()["verificationMethod"]
     # Two generations, each an RSA key (VC-JWT) and an Ed25519 key (Data Integrity).
-    assert sorted(m["type"] for m in methods) == ["JsonWebKey2020"] * 2 + [
-        "Multikey"
-    ] * 2
+    assert (
+        sorted(m["type"] for m in methods) == ["JsonWebKey2020"] * 2 + ["Multikey"] * 2
+    )
 
 
 def test_the_published_key_ids_are_rfc7638_thumbprints(client, certificate):
