@@ -278,6 +278,50 @@ def did_document(request):
     return response
 
 
+ACHIEVEMENT_JSON_TYPES = ["application/ld+json", "application/json"]
+
+
+@require_GET
+@lookup_limited(bucket="public")
+def achievement(request, course_key: str, version: str, as_json: bool = False):
+    """The Open Badges Achievement a credential names: JSON for software (the .json
+    address, or an Accept header that prefers JSON), a page for people."""
+    chosen = _language(request)
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    found = selectors.achievement_get(
+        course_key=course_key, version=version, language=language
+    )
+    if found is None:
+        raise PublicHttp404(_("There is no such course version."))
+    wanted = request.get_preferred_type(["text/html", *ACHIEVEMENT_JSON_TYPES])
+    if as_json or wanted in ACHIEVEMENT_JSON_TYPES:
+        response = JsonResponse(
+            {
+                "@context": credentials.CONTEXT,
+                **credentials.achievement_json(
+                    course_key=found.course_key,
+                    version=found.version,
+                    title=found.title,
+                    contact_hours=found.contact_hours,
+                    language=found.language,
+                ),
+            },
+            content_type=(
+                wanted if wanted in ACHIEVEMENT_JSON_TYPES else "application/json"
+            ),
+            json_dumps_params={"ensure_ascii": False, "indent": 2},
+        )
+    else:
+        response = render(
+            request,
+            "certificates/achievement.html",
+            {"achievement": found, "json_url": request.path + ".json"},
+        )
+    patch_vary_headers(response, ["Accept"])
+    response["Cache-Control"] = "public, max-age=300"
+    return _remember(response, chosen)
+
+
 @login_required
 def certificate_pdf(request, code):
     """A learner downloads their own certificate; nobody else's. The file lives in
