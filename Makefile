@@ -85,8 +85,8 @@ lock:
 
 # Interface translations: extract, then compile (needs GNU gettext's msgfmt).
 messages: install
-	cd academy && ../$(MANAGE) makemessages -l es -l fr -l ar --no-location --ignore "migrations/*"
-	cd academy && ../$(MANAGE) compilemessages
+	cd academy && ../$(BIN)/python ../manage.py makemessages -l es -l fr -l ar --no-location --ignore "migrations/*"
+	cd academy && ../$(BIN)/python ../manage.py compilemessages
 
 bench: install
 	$(BIN)/python -m bench

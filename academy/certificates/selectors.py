@@ -116,7 +116,9 @@ def _title(course: CoursePage, language: str) -> str:
     return getattr(course, f"title_{language}", None) or course.title_en or course.title
 
 
-def achievement_get(*, course_key: str, version: str, language: str) -> Achievement | None:
+def achievement_get(
+    *, course_key: str, version: str, language: str
+) -> Achievement | None:
     """The Achievement at /achievements/<course>/<version>: from the live course
     while it is at that version, otherwise from the certificates issued for it
     (as issued: a certificate outlives its course's edits). None if neither."""

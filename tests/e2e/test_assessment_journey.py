@@ -1,6 +1,9 @@
 """The demo learner takes the Foundations assessment in the browser: once choosing
 well (passes), once choosing badly (fails, sees why, reads the note)."""
 
+import json
+from pathlib import Path
+
 import pytest
 from django.core.management import call_command
 
@@ -111,6 +114,12 @@ def test_the_foundations_assessment_passed_and_failed(live_server, page, output_
     pdf_path = output_dir / "certificate.pdf"
     download.value.save_as(pdf_path)
     assert pdf_path.read_bytes().startswith(b"%PDF")
+    # …and the credential for a wallet, signed with an embedded proof.
+    with page.expect_download() as download:
+        page.click("text=Download the credential file")
+    assert download.value.suggested_filename.endswith(".json")
+    credential = json.loads(Path(download.value.path()).read_text())
+    assert credential["proof"][0]["cryptosuite"] == "eddsa-rdfc-2022"
     code = Certificate.objects.get(user=learner).code
 
     # A stranger, signed out, types the code: once with two symbols swapped.
