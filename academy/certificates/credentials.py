@@ -58,56 +58,6 @@ def status_list_url(number: int) -> str:
     return public_url(f"/verify/status/{number}/")
 
 
-def achievement_url(course_key: str, version: str) -> str:
-    return public_url(f"/achievements/{course_key}/{version}")
-
-
-def achievement_json(
-    *,
-    course_key: str,
-    version: str,
-    title: str,
-    contact_hours,
-    language: str,
-) -> dict:
-    """The Open Badges Achievement a certificate of this course version stands for,
-    as credentials embed it and /achievements/<course>/<version> serves it."""
-    return {
-        "id": achievement_url(course_key, version),
-        "type": ["Achievement"],
-        "achievementType": "Certificate",
-        "name": title,
-        "description": (
-            f"{title}, version {version}: {contact_hours} contact hours of "
-            "trauma-informed training, with a scenario-based certifying assessment."
-        ),
-        "criteria": {
-            "narrative": (
-                "Completed every module of the course and passed its certifying "
-                "assessment: branching scenarios scored on a rubric (at least 75% "
-                "of the best path, no critical choice) and a knowledge test."
-            )
-        },
-        "humanCode": course_key,
-        "inLanguage": language,
-    }
-
-
-def credential_sign(
-    document: dict, *, key: SigningKey | None = None, created=None
-) -> dict:
-    """Any credential the academy issues (a certificate, a status list, an
-    organisation's certificate), with an embedded Data Integrity proof
-    (eddsa-rdfc-2022) by the active Ed25519 key that did.json publishes. The
-    document's contexts must be among those bundled (proofs.CONTEXTS)."""
-    return proof_sign(document, issuer=issuer_did(), key=key, created=created)
-
-
-def credential_signed(certificate: Certificate) -> dict:
-    """credential.json: the Open Badges credential with its proof."""
-    return credential_sign(credential_json(certificate))
-
-
 def credential_json(certificate: Certificate) -> dict:
     verify = public_url(f"/verify/{certificate.code}/")
     status_list = status_list_url(certificate.status_list)
@@ -135,13 +85,30 @@ def credential_json(certificate: Certificate) -> dict:
                     "identityHash": certificate.holder_name,
                 }
             ],
-            "achievement": achievement_json(
-                course_key=certificate.course_key,
-                version=certificate.course_version,
-                title=certificate.course_title,
-                contact_hours=certificate.contact_hours,
-                language=certificate.language,
-            ),
+            "achievement": {
+                "id": public_url(
+                    f"/achievements/{certificate.course_key}/{certificate.course_version}"
+                ),
+                "type": ["Achievement"],
+                "achievementType": "Certificate",
+                "name": certificate.course_title,
+                "description": (
+                    f"{certificate.course_title}, version "
+                    f"{certificate.course_version}: {certificate.contact_hours} "
+                    "contact hours of trauma-informed training, with a "
+                    "scenario-based certifying assessment."
+                ),
+                "criteria": {
+                    "narrative": (
+                        "Completed every module of the course and passed its "
+                        "certifying assessment: branching scenarios scored on a rubric "
+                        "(at least 75% of the best path, no critical choice) and a "
+                        "knowledge test."
+                    )
+                },
+                "humanCode": certificate.course_key,
+                "inLanguage": certificate.language,
+            },
         },
         "credentialStatus": {
             "id": f"{status_list}#{certificate.status_list_position}",
@@ -175,6 +142,21 @@ def credential_jwt(certificate: Certificate) -> str:
         "vc": vc,
     }
     return jws_compact(claims)
+
+
+def credential_sign(
+    document: dict, *, key: SigningKey | None = None, created=None
+) -> dict:
+    """Any credential the academy issues (a certificate, a status list, an
+    organisation's certificate), with an embedded Data Integrity proof
+    (eddsa-rdfc-2022) by the active Ed25519 key that did.json publishes. The
+    document's contexts must be among those bundled (proofs.CONTEXTS)."""
+    return proof_sign(document, issuer=issuer_did(), key=key, created=created)
+
+
+def credential_signed(certificate: Certificate) -> dict:
+    """credential.json: the Open Badges credential with its proof."""
+    return credential_sign(credential_json(certificate))
 
 
 def did_document() -> dict:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
 
 from django.utils import timezone
 
@@ -101,48 +100,28 @@ def is_expiring(certificate: Certificate, at=None) -> bool:
 
 @dataclass(frozen=True)
 class Achievement:
-    """What a certificate of one course version stands for, in one language."""
+    """What a certificate of one course version stands for: the Achievement its
+    credentials embed (as issued, from one of those certificates), and the live
+    course while it is still at that version."""
 
-    course_key: str
-    version: str
-    title: str
-    contact_hours: Decimal
-    language: str
-    summary: str = ""
-    course: CoursePage | None = None  # while this version is the live one
-
-
-def _title(course: CoursePage, language: str) -> str:
-    return getattr(course, f"title_{language}", None) or course.title_en or course.title
+    certificate: Certificate
+    course: CoursePage | None = None
 
 
 def achievement_get(
     *, course_key: str, version: str, language: str
 ) -> Achievement | None:
-    """The Achievement at /achievements/<course>/<version>: from the live course
-    while it is at that version, otherwise from the certificates issued for it
-    (as issued: a certificate outlives its course's edits). None if neither."""
-    course = course_get_by_key(key=course_key)
-    if course is not None and course.version_label == version:
-        return Achievement(
-            course_key=course_key,
-            version=version,
-            title=_title(course, language),
-            contact_hours=course.contact_hours,
-            language=language,
-            summary=getattr(course, f"summary_{language}", None) or course.summary,
-            course=course,
-        )
+    """The Achievement at /achievements/<course>/<version> (the `id` credentials give
+    it): from a certificate issued for that version, in the visitor's language when
+    there is one. None when no certificate names it."""
     issued = Certificate.objects.filter(course_key=course_key, course_version=version)
     certificate = (
-        issued.filter(language=language).first() or issued.order_by("issued_at").first()
+        issued.filter(language=language).order_by("issued_at").first()
+        or issued.order_by("issued_at").first()
     )
     if certificate is None:
         return None
-    return Achievement(
-        course_key=course_key,
-        version=version,
-        title=certificate.course_title,
-        contact_hours=certificate.contact_hours,
-        language=certificate.language,
-    )
+    course = course_get_by_key(key=course_key)
+    if course is not None and course.version_label != version:
+        course = None
+    return Achievement(certificate=certificate, course=course)

@@ -293,29 +293,29 @@ def achievement(request, course_key: str, version: str, as_json: bool = False):
     )
     if found is None:
         raise PublicHttp404(_("There is no such course version."))
+    credential = credentials.credential_json(found.certificate)
+    document = credential["credentialSubject"]["achievement"]
     wanted = request.get_preferred_type(["text/html", *ACHIEVEMENT_JSON_TYPES])
     if as_json or wanted in ACHIEVEMENT_JSON_TYPES:
         response = JsonResponse(
-            {
-                "@context": credentials.CONTEXT,
-                **credentials.achievement_json(
-                    course_key=found.course_key,
-                    version=found.version,
-                    title=found.title,
-                    contact_hours=found.contact_hours,
-                    language=found.language,
-                ),
-            },
+            {"@context": credential["@context"], **document},
             content_type=(
                 wanted if wanted in ACHIEVEMENT_JSON_TYPES else "application/json"
             ),
             json_dumps_params={"ensure_ascii": False, "indent": 2},
         )
     else:
+        course = found.course
         response = render(
             request,
             "certificates/achievement.html",
-            {"achievement": found, "json_url": request.path + ".json"},
+            {
+                "achievement": document,
+                "certificate": found.certificate,
+                "course": course,
+                "summary": course.summary if course is not None else "",
+                "json_url": request.path + ".json",
+            },
         )
     patch_vary_headers(response, ["Accept"])
     response["Cache-Control"] = "public, max-age=300"

@@ -62,13 +62,6 @@ def test_pages_pass_axe_in_english_and_arabic(live_server, page, output_dir):
     for lang in ("en", "ar"):
         for path in PUBLIC:
             _check(page, live_server.url + path.format(lang=lang), output_dir, failures)
-    # The Achievement a credential names, as people see it (not language-prefixed).
-    from academy.courses.models import CoursePage
-
-    version = CoursePage.objects.get(content_key="foundations").version_label
-    for lang in ("en", "ar"):
-        achievement = f"/achievements/foundations/{version}?lang={lang}"
-        _check(page, live_server.url + achievement, output_dir, failures)
     page.goto(live_server.url + "/en/accounts/sign-in/")
     page.fill("#id_email", "learner@example.org")
     page.fill("#id_password", DEMO_PASSWORD)
