@@ -122,6 +122,7 @@ def test_after_rotation_old_credentials_still_verify(client, certificate, capsys
     call_command("signing_keys", "--rotate")
     out = capsys.readouterr().out
     assert "New active key" in out and "retired" in out
+    assert "(Ed25519 z6Mk" in out and "Ed25519 present" in out
     old_header, _claims = _verified(client, old)
     new_header, _claims = _verified(
         client,
