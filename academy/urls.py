@@ -35,6 +35,18 @@ urlpatterns = [
         cert_views.credential_jwt,
         name="credential_jwt",
     ),
+    # The Achievement a credential names (its `id`): JSON at .json, or by Accept.
+    path(
+        "achievements/<slug:course_key>/<str:version>.json",
+        cert_views.achievement,
+        {"as_json": True},
+        name="achievement_json",
+    ),
+    path(
+        "achievements/<slug:course_key>/<str:version>",
+        cert_views.achievement,
+        name="achievement",
+    ),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
 ]

@@ -397,12 +397,20 @@ class OrganisationCertificate(TimeStampedModel):
 
 
 class SigningKey(models.Model):
-    """A key the academy signs credentials with. The private half lives in a file
-    (see README: keys); the public half is published in the issuer's DID document,
-    and stays published after the key is retired so older credentials still verify."""
+    """One generation of the keys the academy signs credentials with: an RSA key for
+    the VC-JWT and an Ed25519 key for the embedded Data Integrity proof. Their
+    private halves live in files (see README: keys); the public halves are published
+    in the issuer's DID document, and stay published after the generation is retired
+    so older credentials still verify."""
 
     kid = models.CharField(max_length=64, unique=True)
     public_jwk = models.JSONField()
+    ed25519_public = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text="The Ed25519 public key as a Multikey (multibase base58btc, "
+        "'z6Mk…'); empty for a generation made before Data Integrity proofs.",
+    )
     created_at = models.DateTimeField(default=timezone.now)
     active = models.BooleanField(default=True)
     retired_at = models.DateTimeField(null=True, blank=True)

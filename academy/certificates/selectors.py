@@ -9,6 +9,8 @@ from datetime import datetime
 from django.utils import timezone
 
 from academy.core.models import User
+from academy.courses.models import CoursePage
+from academy.courses.selectors import course_get_by_key
 
 from . import codes
 from .models import (
@@ -133,3 +135,32 @@ def is_expiring(certificate: Certificate, at=None) -> bool:
         certificate.status_at(at) == Certificate.Status.VALID
         and (certificate.expires_at - at).days < EXPIRING_DAYS
     )
+
+
+@dataclass(frozen=True)
+class Achievement:
+    """What a certificate of one course version stands for: the Achievement its
+    credentials embed (as issued, from one of those certificates), and the live
+    course while it is still at that version."""
+
+    certificate: Certificate
+    course: CoursePage | None = None
+
+
+def achievement_get(
+    *, course_key: str, version: str, language: str
+) -> Achievement | None:
+    """The Achievement at /achievements/<course>/<version> (the `id` credentials give
+    it): from a certificate issued for that version, in the visitor's language when
+    there is one. None when no certificate names it."""
+    issued = Certificate.objects.filter(course_key=course_key, course_version=version)
+    certificate = (
+        issued.filter(language=language).order_by("issued_at").first()
+        or issued.order_by("issued_at").first()
+    )
+    if certificate is None:
+        return None
+    course = course_get_by_key(key=course_key)
+    if course is not None and course.version_label != version:
+        course = None
+    return Achievement(certificate=certificate, course=course)

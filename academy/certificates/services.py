@@ -53,8 +53,11 @@ ISSUE_RETRIES = 5  # fresh code and status index after a collision
 STATUS_LIST_CACHE_SECONDS = 60
 
 
-def status_list_cache_key(number: int) -> str:
-    return f"status-list:{number}"
+STATUS_LIST_FORMS = ("jwt", "json")  # VC-JWT, and JSON-LD with an embedded proof
+
+
+def status_list_cache_key(number: int, form: str = "jwt") -> str:
+    return f"status-list:{number}:{form}"
 
 
 def _earned(enrollment: Enrollment) -> Attempt | None:
@@ -336,10 +339,12 @@ class CertificateRevokeAction:
         certificate.save(
             update_fields=["revoked_at", "revoked_reason", "revoked_by", "updated_at"]
         )
-        transaction.on_commit(
-            lambda: cache.delete(status_list_cache_key(certificate.status_list))
-        )
-        cache.delete(status_list_cache_key(certificate.status_list))
+        keys = [
+            status_list_cache_key(certificate.status_list, form)
+            for form in STATUS_LIST_FORMS
+        ]
+        transaction.on_commit(lambda: cache.delete_many(keys))
+        cache.delete_many(keys)
         audit_event_record(
             actor=self.user,
             action="certificate.revoke",
