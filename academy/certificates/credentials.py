@@ -176,10 +176,14 @@ def organisation_holder_id(certificate: OrganisationCertificate) -> str:
     return f"urn:uuid:{uuid.uuid5(HOLDER_NAMESPACE, f'org:{certificate.holder_ref}')}"
 
 
+def standard_achievement_key(certificate: OrganisationCertificate) -> str:
+    """The key of a standard at one level, e.g. "workplace-distinction"."""
+    return f"{certificate.standard_key}-{certificate.level}"
+
+
 def standard_achievement_url(certificate: OrganisationCertificate) -> str:
-    return public_url(
-        f"/achievements/{certificate.standard_key}/{certificate.standard_version}"
-        f"/{certificate.level}"
+    return achievement_url(
+        standard_achievement_key(certificate), certificate.standard_version
     )
 
 

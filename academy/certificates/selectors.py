@@ -143,7 +143,7 @@ class Achievement:
     credentials embed (as issued, from one of those certificates), and the live
     course while it is still at that version."""
 
-    certificate: Certificate
+    certificate: Certificate | OrganisationCertificate
     course: CoursePage | None = None
 
 
@@ -159,7 +159,16 @@ def achievement_get(
         or issued.order_by("issued_at").first()
     )
     if certificate is None:
-        return None
+        # A standard at one level, e.g. "workplace-distinction": an organisation's.
+        standard, _, level = course_key.rpartition("-")
+        organisations = OrganisationCertificate.objects.filter(
+            standard_key=standard, level=level, standard_version=version
+        )
+        held = (
+            organisations.filter(language=language).order_by("issued_at").first()
+            or organisations.order_by("issued_at").first()
+        )
+        return Achievement(certificate=held) if held is not None else None
     course = course_get_by_key(key=course_key)
     if course is not None and course.version_label != version:
         course = None

@@ -326,7 +326,11 @@ def achievement(request, course_key: str, version: str, as_json: bool = False):
     )
     if found is None:
         raise PublicHttp404(_("There is no such course version."))
-    credential = credentials.credential_json(found.certificate)
+    credential = (
+        credentials.organisation_credential_json(found.certificate)
+        if isinstance(found.certificate, OrganisationCertificate)
+        else credentials.credential_json(found.certificate)
+    )
     document = credential["credentialSubject"]["achievement"]
     wanted = request.get_preferred_type(["text/html", *ACHIEVEMENT_JSON_TYPES])
     if as_json or wanted in ACHIEVEMENT_JSON_TYPES:
@@ -345,6 +349,8 @@ def achievement(request, course_key: str, version: str, as_json: bool = False):
             {
                 "achievement": document,
                 "certificate": found.certificate,
+                "version": version,
+                "contact_hours": getattr(found.certificate, "contact_hours", None),
                 "course": course,
                 "summary": course.summary if course is not None else "",
                 "json_url": request.path + ".json",
