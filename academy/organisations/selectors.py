@@ -136,13 +136,19 @@ def _due(
     if assignment.due_on is not None:
         base = assignment.due_on
     else:
+        # Days after joining, or after the course was assigned to someone who had
+        # joined before: nobody is overdue on a course assigned to them yesterday.
         tz = zoneinfo.ZoneInfo(assignment.organisation.time_zone or "UTC")
-        base = membership.joined_at.astimezone(tz).date() + timedelta(
+        start = max(membership.joined_at, assignment.created_at)
+        base = start.astimezone(tz).date() + timedelta(
             days=assignment.due_days_after_joining or 0
         )
     certificate = getattr(status, "certificate", None)
     if assignment.recurrence_months and certificate is not None:
         return add_months(certificate.issued_at, assignment.recurrence_months).date()
+    if certificate is not None and certificate.revoked_at is None:
+        # Held once: due again when it runs out (a renewal is due by its expiry).
+        return max(base, certificate.expires_at.date())
     return base
 
 

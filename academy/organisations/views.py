@@ -435,7 +435,6 @@ def invitations(request):
     )
 
 
-@coordinator_view
 def _filtered_overview(request) -> dict:
     """The matrix as the dashboard shows it with the request's filters."""
     org = request.organisation
@@ -449,6 +448,7 @@ def _filtered_overview(request) -> dict:
     )
 
 
+@coordinator_view
 def export(request, fmt: str):
     if fmt not in ("csv", "xlsx"):
         raise PublicHttp404(_("Exports are CSV or XLSX."))

@@ -165,3 +165,14 @@ def test_moving_agency_keeps_the_certificates_and_asks_first(
     client.force_login(their_coordinator)
     dashboard = client.get("/en/coordinate/").content.decode()
     assert officer.full_name in dashboard and ">Certified<" in dashboard
+
+
+def test_learners_reach_neither_the_zip_nor_extra_time(client, officer, certified):
+    client.force_login(officer)
+    assert client.get("/en/coordinate/export/certificates.zip").status_code == 403
+    response = client.post(
+        f"/en/coordinate/people/{officer.pk}/extra-time/",
+        {"assessment": 1, "extra_time_percent": 10},
+    )
+    assert response.status_code == 403
+    assert client.get("/en/coordinate/exports/1/").status_code == 403
