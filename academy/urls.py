@@ -35,6 +35,18 @@ urlpatterns = [
         cert_views.credential_jwt,
         name="credential_jwt",
     ),
+    # The Achievement a credential names (its `id`): JSON at .json, or by Accept.
+    path(
+        "achievements/<slug:course_key>/<str:version>.json",
+        cert_views.achievement,
+        {"as_json": True},
+        name="achievement_json",
+    ),
+    path(
+        "achievements/<slug:course_key>/<str:version>",
+        cert_views.achievement,
+        name="achievement",
+    ),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
 ]
@@ -63,6 +75,10 @@ urlpatterns += i18n_patterns(
         "dashboard/enrolments/<id:enrollment_id>/",
         learning_views.enrollment_detail,
         name="enrollment_detail",
+    ),
+    path("dashboard/name/", learning_views.name_change, name="name_change"),
+    path(
+        "dashboard/transcript.pdf", learning_views.transcript_pdf, name="transcript_pdf"
     ),
     path("support/", core_views.support, name="support"),
     path("glossary/", learning_views.glossary, name="glossary"),

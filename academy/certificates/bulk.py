@@ -8,11 +8,12 @@ import io
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from academy.core.spreadsheets import safe
 
 from . import selectors
-from .models import OrganisationCertificate
+from .models import OrganisationCertificate, Transcript
 
 HEADER = ["code", "status", "holder", "course", "version", "issued", "expires"]
 HEADER += ["revoked_on"]
@@ -60,6 +61,20 @@ def statuses_csv(codes: list[str]) -> bytes:
         c = lookup.certificate
         if c is None:
             writer.writerow([safe(entry), lookup.outcome, "", "", "", "", "", ""])
+            continue
+        if isinstance(c, Transcript):
+            writer.writerow(
+                [
+                    c.code,
+                    "transcript",
+                    safe(c.holder_name),
+                    safe(pgettext("record of training", "Transcript")),
+                    "",
+                    c.created_at.date().isoformat(),
+                    "",
+                    "",
+                ]
+            )
             continue
         if isinstance(c, OrganisationCertificate):
             what = f"{c.standard_title}: {c.get_level_display()}"

@@ -1,6 +1,7 @@
 """Open Badges 3.0: each certificate as an AchievementCredential (a W3C Verifiable
-Credential), the signed VC-JWT, the issuer's did:web document, and the Bitstring
-Status List that publishes revocations."""
+Credential) with an embedded Data Integrity proof, the signed VC-JWT, the
+Achievement it names, the issuer's did:web document, and the Bitstring Status List
+that publishes revocations (as a credential with a proof, and as a VC-JWT)."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from django.utils import timezone
 
 from .keys import sign_compact, signing_key_active
 from .models import STATUS_LIST_SIZE, Certificate, OrganisationCertificate, SigningKey
+from .proofs import proof_sign, verification_method_id
 
 HOLDER_NAMESPACE = uuid.UUID("5d1f2f0e-8f3e-4f7b-9d8a-6a0c1e5b7c11")
 
@@ -127,7 +129,7 @@ def credential_json(certificate: Certificate) -> dict:
             "name": settings.WAGTAIL_SITE_NAME,
             "url": public_url("/"),
         },
-        "validFrom": _iso(certificate.issued_at),
+        "validFrom": _iso(certificate.valid_from),
         "validUntil": _iso(certificate.expires_at),
         "credentialSubject": {
             "id": holder_id(certificate),
@@ -174,10 +176,14 @@ def organisation_holder_id(certificate: OrganisationCertificate) -> str:
     return f"urn:uuid:{uuid.uuid5(HOLDER_NAMESPACE, f'org:{certificate.holder_ref}')}"
 
 
+def standard_achievement_key(certificate: OrganisationCertificate) -> str:
+    """The key of a standard at one level, e.g. "workplace-distinction"."""
+    return f"{certificate.standard_key}-{certificate.level}"
+
+
 def standard_achievement_url(certificate: OrganisationCertificate) -> str:
-    return public_url(
-        f"/achievements/{certificate.standard_key}/{certificate.standard_version}"
-        f"/{certificate.level}"
+    return achievement_url(
+        standard_achievement_key(certificate), certificate.standard_version
     )
 
 
@@ -280,13 +286,14 @@ def jws_compact(payload: dict, *, typ: str = "JWT") -> str:
 
 def credential_jwt(certificate: Certificate) -> str:
     """The Open Badges 3.0 VC-JWT: the registered claims the spec's VC-JWT profile
-    asks for (iss, sub, jti, nbf, exp, iat) and the credential in `vc`."""
+    asks for (iss, sub, jti, nbf, exp, iat) and the credential (without an embedded
+    proof: the JWS secures it) in `vc`."""
     vc = credential_json(certificate)
     claims = {
         "iss": issuer_did(),
         "sub": vc["credentialSubject"]["id"],
         "jti": vc["id"],
-        "nbf": int(certificate.issued_at.timestamp()),
+        "nbf": int(certificate.valid_from.timestamp()),
         "iat": int(certificate.issued_at.timestamp()),
         "exp": int(certificate.expires_at.timestamp()),
         "vc": vc,
@@ -294,22 +301,51 @@ def credential_jwt(certificate: Certificate) -> str:
     return jws_compact(claims)
 
 
+def credential_sign(
+    document: dict, *, key: SigningKey | None = None, created=None
+) -> dict:
+    """Any credential the academy issues (a certificate, a status list, an
+    organisation's certificate), with an embedded Data Integrity proof
+    (eddsa-rdfc-2022) by the active Ed25519 key that did.json publishes. The
+    document's contexts must be among those bundled (proofs.CONTEXTS)."""
+    return proof_sign(document, issuer=issuer_did(), key=key, created=created)
+
+
+def credential_signed(certificate: Certificate) -> dict:
+    """credential.json: the Open Badges credential with its proof."""
+    return credential_sign(credential_json(certificate))
+
+
 def did_document() -> dict:
+    """Every generation's public keys, retired ones too (older credentials name
+    them): the RSA key as JsonWebKey2020 (VC-JWT), the Ed25519 key as Multikey
+    (Data Integrity proofs)."""
     did = issuer_did()
     signing_key_active()  # make sure there is one to publish
-    methods = [
-        {
-            "id": f"{did}#{key.kid}",
-            "type": "JsonWebKey2020",
-            "controller": did,
-            "publicKeyJwk": key.public_jwk,
-        }
-        for key in SigningKey.objects.order_by("created_at")
-    ]
+    methods: list[dict] = []
+    for key in SigningKey.objects.order_by("created_at"):
+        methods.append(
+            {
+                "id": f"{did}#{key.kid}",
+                "type": "JsonWebKey2020",
+                "controller": did,
+                "publicKeyJwk": key.public_jwk,
+            }
+        )
+        if key.ed25519_public:
+            methods.append(
+                {
+                    "id": verification_method_id(did, key),
+                    "type": "Multikey",
+                    "controller": did,
+                    "publicKeyMultibase": key.ed25519_public,
+                }
+            )
     return {
         "@context": [
             "https://www.w3.org/ns/did/v1",
             "https://w3id.org/security/suites/jws-2020/v1",
+            "https://w3id.org/security/multikey/v1",
         ],
         "id": did,
         "verificationMethod": methods,
@@ -346,6 +382,12 @@ def status_list_jwt(number: int) -> str:
     return jws_compact(
         {"iss": issuer_did(), "jti": vc["id"], "nbf": now, "iat": now, "vc": vc}
     )
+
+
+def status_list_signed(number: int) -> dict:
+    """The status list as a credential with an embedded Data Integrity proof (what
+    JSON-LD verifiers such as the DCC's fetch)."""
+    return credential_sign(status_list_credential(number))
 
 
 def status_list_credential(number: int) -> dict:

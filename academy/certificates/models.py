@@ -13,7 +13,9 @@ STATUS_LIST_SIZE = 131_072  # entries per Bitstring Status List (the spec's mini
 class CertificateQuerySet(models.QuerySet):
     def valid(self, *, at=None):
         at = at or timezone.now()
-        return self.filter(revoked_at__isnull=True, expires_at__gt=at)
+        return self.filter(
+            revoked_at__isnull=True, valid_from__lte=at, expires_at__gt=at
+        )
 
 
 class Certificate(TimeStampedModel):
@@ -23,6 +25,7 @@ class Certificate(TimeStampedModel):
 
     class Status(models.TextChoices):
         VALID = "valid", _("Valid")
+        NOT_YET = "not_yet", _("Not yet valid")
         EXPIRED = "expired", _("Expired")
         REVOKED = "revoked", _("Revoked")
 
@@ -50,7 +53,20 @@ class Certificate(TimeStampedModel):
     contact_hours = models.DecimalField(max_digits=5, decimal_places=2)
     language = models.CharField(max_length=8)
     issued_at = models.DateTimeField()
+    # A renewal earned before the old certificate ran out is valid from its expiry.
+    valid_from = models.DateTimeField()
     expires_at = models.DateTimeField()
+    renews = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="renewed_by",
+        help_text="The certificate of the previous cycle this one renews.",
+    )
+    revision = models.PositiveSmallIntegerField(
+        default=1, help_text="1, then 2, 3… each time it is re-issued (a new name)."
+    )
     revoked_at = models.DateTimeField(null=True, blank=True)
     revoked_reason = models.TextField(blank=True)
     revoked_by = models.ForeignKey(
@@ -83,8 +99,8 @@ class Certificate(TimeStampedModel):
                 fields=["enrollment"], name="certificates_one_per_cycle"
             ),
             models.CheckConstraint(
-                condition=Q(expires_at__gt=models.F("issued_at")),
-                name="certificates_expires_after_issue",
+                condition=Q(expires_at__gt=models.F("valid_from")),
+                name="certificates_expires_after_start",
             ),
             models.CheckConstraint(
                 condition=Q(revoked_at__isnull=True) | ~Q(revoked_reason=""),
@@ -95,17 +111,28 @@ class Certificate(TimeStampedModel):
     def __str__(self):
         return f"{self.code} · {self.holder_name} · {self.course_title}"
 
+    def save(self, *args, **kwargs):
+        if self.valid_from is None:  # a first certificate is valid once issued
+            self.valid_from = self.issued_at
+        super().save(*args, **kwargs)
+
     def status_at(self, at=None) -> str:
         at = at or timezone.now()
         if self.revoked_at is not None and self.revoked_at <= at:
             return self.Status.REVOKED
         if self.expires_at <= at:
             return self.Status.EXPIRED
+        if self.valid_from > at:
+            return self.Status.NOT_YET
         return self.Status.VALID
 
     @property
     def status(self) -> str:
         return self.status_at()
+
+    @property
+    def status_label(self) -> str:
+        return str(self.Status(self.status).label)
 
     @property
     def status_list(self) -> int:
@@ -114,6 +141,118 @@ class Certificate(TimeStampedModel):
     @property
     def status_list_position(self) -> int:
         return self.status_index % STATUS_LIST_SIZE
+
+
+def revision_path(instance, filename: str) -> str:
+    return f"certificates/history/{filename}"
+
+
+class CertificateRevision(models.Model):
+    """What a certificate said before it was re-issued: the earlier PDF is kept
+    here, no longer offered, and still recognised if someone uploads it."""
+
+    certificate = models.ForeignKey(
+        Certificate, on_delete=models.PROTECT, related_name="revisions"
+    )
+    revision = models.PositiveSmallIntegerField()
+    holder_name = models.CharField(max_length=200)
+    course_title = models.CharField(max_length=255)
+    pdf = models.FileField(upload_to=revision_path, storage=private_storage, blank=True)
+    pdf_sha256 = models.CharField(max_length=64, blank=True, db_index=True)
+    replaced_at = models.DateTimeField(default=timezone.now)
+    replaced_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reason = models.TextField()
+
+    class Meta:
+        ordering = ["certificate", "revision"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["certificate", "revision"], name="certificates_revision_once"
+            )
+        ]
+
+
+class NameChange(models.Model):
+    """A learner asks for a new name on their certificates; an academy administrator
+    approves (every certificate is re-issued under the new name) or declines."""
+
+    class Decision(models.TextChoices):
+        APPROVED = "approved", _("Approved")
+        DECLINED = "declined", _("Declined")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="name_changes"
+    )
+    current_name = models.CharField(max_length=200)
+    requested_name = models.CharField(max_length=200)
+    note = models.TextField(max_length=1000, blank=True)
+    requested_at = models.DateTimeField(default=timezone.now)
+    decision = models.CharField(max_length=10, choices=Decision.choices, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    reason = models.TextField(blank=True, help_text="Why it was decided so (audited).")
+
+    class Meta:
+        ordering = ["-requested_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=Q(decision=""),
+                name="certificates_one_open_name_change",
+            ),
+            models.CheckConstraint(
+                condition=Q(decision="") | ~Q(reason=""),
+                name="certificates_name_change_decided_with_reason",
+            ),
+        ]
+
+
+class ExpiryNotice(models.Model):
+    """A notice sent to the holder before their certificate expires (90, 30, 7
+    days, and 0: on the day): once each."""
+
+    certificate = models.ForeignKey(
+        Certificate, on_delete=models.CASCADE, related_name="expiry_notices"
+    )
+    days = models.PositiveSmallIntegerField()
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["certificate", "days"], name="certificates_expiry_notice_once"
+            )
+        ]
+
+
+class Transcript(models.Model):
+    """A learner's record of every course, cycle, result and certificate, as it
+    stood when generated; checked at /verify/<code>/ like a certificate."""
+
+    code = models.CharField(max_length=21, unique=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="transcripts"
+    )
+    holder_name = models.CharField(max_length=200)
+    language = models.CharField(max_length=8)
+    created_at = models.DateTimeField(default=timezone.now)
+    entries = models.JSONField(default=list)
+    entries_sha256 = models.CharField(max_length=64)
+    pdf = models.FileField(
+        upload_to="transcripts/", storage=private_storage, blank=True
+    )
+    pdf_sha256 = models.CharField(max_length=64, blank=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]
 
 
 class CredentialSlot(models.Model):
@@ -125,9 +264,11 @@ class CredentialSlot(models.Model):
     class Kind(models.TextChoices):
         PERSON = "person", _("A person's certificate")
         ORGANISATION = "organisation", _("An organisation's certificate")
+        TRANSCRIPT = "transcript", _("A transcript")
 
     code = models.CharField(max_length=21, unique=True)
-    status_index = models.PositiveIntegerField(unique=True)
+    # A transcript is checked by its code but is not revocable: no status index.
+    status_index = models.PositiveIntegerField(unique=True, null=True, blank=True)
     kind = models.CharField(max_length=16, choices=Kind.choices)
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -256,12 +397,20 @@ class OrganisationCertificate(TimeStampedModel):
 
 
 class SigningKey(models.Model):
-    """A key the academy signs credentials with. The private half lives in a file
-    (see README: keys); the public half is published in the issuer's DID document,
-    and stays published after the key is retired so older credentials still verify."""
+    """One generation of the keys the academy signs credentials with: an RSA key for
+    the VC-JWT and an Ed25519 key for the embedded Data Integrity proof. Their
+    private halves live in files (see README: keys); the public halves are published
+    in the issuer's DID document, and stay published after the generation is retired
+    so older credentials still verify."""
 
     kid = models.CharField(max_length=64, unique=True)
     public_jwk = models.JSONField()
+    ed25519_public = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text="The Ed25519 public key as a Multikey (multibase base58btc, "
+        "'z6Mk…'); empty for a generation made before Data Integrity proofs.",
+    )
     created_at = models.DateTimeField(default=timezone.now)
     active = models.BooleanField(default=True)
     retired_at = models.DateTimeField(null=True, blank=True)

@@ -20,6 +20,9 @@ from academy.core.dates import add_months
 from academy.core.models import User
 from academy.courses.models import CoursePage, Enrollment, ModulePage, ModuleProgress
 
+SNAPSHOT_VARIANTS = 3  # different draws per assessment, jurisdiction and role
+_SNAPSHOTS: dict[tuple, dict] = {}
+
 
 def _answers(snapshot: dict, *, well: bool) -> list[tuple[str, dict, dict]]:
     """(item key, stored answer, extra fields) for every item, answered well (the
@@ -81,12 +84,34 @@ def course_taken(
     assessment = AssessmentPage.objects.child_of(course).live().first()
     if count < len(modules) or assessment is None:
         return enrollment
-    snapshot = snapshot_build(
-        assessment=assessment,
-        jurisdiction=user.jurisdiction or "intl",
-        role=user.work_role or "other",
-        rng=rng,
+    attempt_recorded(
+        enrollment=enrollment, assessment=assessment, at=at, passed=passed, rng=rng
     )
+    return enrollment
+
+
+def attempt_recorded(
+    *,
+    enrollment: Enrollment,
+    assessment: AssessmentPage,
+    at: datetime.datetime,
+    passed: bool,
+    rng: random.Random,
+) -> Attempt:
+    """One attempt, answered well or badly, submitted at `at` and graded."""
+    user = enrollment.user
+    key = (
+        assessment.pk,
+        assessment.live_revision_id,
+        user.jurisdiction or "intl",
+        user.work_role or "other",
+        rng.randrange(SNAPSHOT_VARIANTS),
+    )
+    if key not in _SNAPSHOTS:  # building one takes ~100 queries; a demo reuses a few
+        _SNAPSHOTS[key] = snapshot_build(
+            assessment=assessment, jurisdiction=key[2], role=key[3], rng=rng
+        )
+    snapshot = _SNAPSHOTS[key]  # read only here; each attempt stores its own copy
     number = Attempt.objects.filter(user=user, assessment=assessment).count() + 1
     begun = at - datetime.timedelta(minutes=40)
     attempt = Attempt.objects.create(
@@ -116,7 +141,7 @@ def course_taken(
         scores=result,
         had_critical=any(x.get("grade") == "critical" for _k, _a, x in rows),
     )
-    return enrollment
+    return attempt
 
 
 def certificate_dated(
@@ -131,7 +156,7 @@ def certificate_dated(
         or settings.ACADEMY_CERTIFICATE_VALIDITY_MONTHS
     )
     Certificate.objects.filter(pk=certificate.pk).update(
-        issued_at=at, expires_at=add_months(at, months)
+        issued_at=at, valid_from=at, expires_at=add_months(at, months)
     )
     certificate.refresh_from_db()
     return certificate

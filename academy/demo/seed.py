@@ -14,6 +14,7 @@ from academy.core.permissions import ADMINISTRATORS_GROUP
 from academy.courses.workflow import ADVISOR_GROUP, SME_GROUP
 from academy.organisations.models import Cohort, Membership, Organisation
 
+from .agencies import AgencyResult, agency_seed
 from .harbour import HarbourResult, assessor_ensure, harbour_seed
 
 DEMO_PASSWORD = "academy-demo"
@@ -40,6 +41,11 @@ DEMO_PEOPLE = [
     ),
     DemoPerson(
         "coordinator@example.org", "Sam Okafor", "Riverside's training coordinator"
+    ),
+    DemoPerson(
+        "lakeside@example.org",
+        "Lena Marquardt",
+        "Lakeside Border Agency's training coordinator",
     ),
     DemoPerson(
         "editor@example.org", "Noor Haddad", "a curriculum editor (Wagtail admin)"
@@ -72,6 +78,7 @@ def _group_editors() -> Group:
 class DemoReport:
     people: list[tuple[DemoPerson, bool]]
     harbour: HarbourResult
+    agencies: list[AgencyResult]
 
 
 @transaction.atomic
@@ -91,7 +98,6 @@ def demo_seed() -> DemoReport:
         },
     )
     patrol, _ = Cohort.objects.get_or_create(organisation=org, name="Patrol")
-    Cohort.objects.get_or_create(organisation=org, name="Investigations")
     editors = _group_editors()
     admins, _ = Group.objects.get_or_create(name=ADMINISTRATORS_GROUP)
     results = []
@@ -119,6 +125,8 @@ def demo_seed() -> DemoReport:
                     "accepted_at": timezone.now(),
                 },
             )
+        elif person.email.startswith("lakeside"):
+            pass  # Lakeside's coordinator is made its coordinator below
         elif person.email.startswith("coordinator"):
             Membership.objects.get_or_create(
                 user=user,
@@ -143,7 +151,36 @@ def demo_seed() -> DemoReport:
                 user.save(update_fields=["is_superuser", "is_staff"])
             user.groups.add(admins)
         results.append((person, created))
+    coordinator = User.objects.get(email="coordinator@example.org")
+    agencies = [
+        agency_seed(
+            name="Riverside Police Department",
+            kind=Organisation.Kind.POLICE,
+            jurisdiction="us",
+            time_zone="America/Chicago",
+            cohort_names=["Patrol", "Investigations", "Custody", "Supervisors"],
+            course_keys=["foundations", "police"],
+            people=60,
+            domain="riverside.example.org",
+            coordinator=coordinator,
+            seed=2026_12_05,
+            password=DEMO_PASSWORD,
+        ),
+        agency_seed(
+            name="Lakeside Border Agency",
+            kind=Organisation.Kind.BORDER,
+            jurisdiction="coe_eu",
+            time_zone="Europe/Berlin",
+            cohort_names=["First line", "Second line"],
+            course_keys=["foundations", "border"],
+            people=20,
+            domain="lakeside.example.org",
+            coordinator=User.objects.get(email="lakeside@example.org"),
+            seed=2026_12_06,
+            password=DEMO_PASSWORD,
+        ),
+    ]
     harbour = harbour_seed(
         password=DEMO_PASSWORD, assessor_email="assessor@example.org"
     )
-    return DemoReport(results, harbour)
+    return DemoReport(results, harbour, agencies)

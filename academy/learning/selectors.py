@@ -4,6 +4,7 @@ module, the assessment page and My learning. They combine the status rule
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -17,6 +18,8 @@ from academy.assessments.selectors import (
     attempts_for_user,
     scenarios_live,
 )
+from academy.certificates.models import Certificate
+from academy.certificates.services import renewable_certificate, renewal_window
 from academy.core.choices import Audience
 from academy.core.models import User
 from academy.courses.models import CoursePage, ModulePage
@@ -104,9 +107,7 @@ def assessment_eligibility(
         return Eligibility(False, _("Sign in to take the assessment."))
     course = parent_course(assessment)
     record = record or learner_record_for_user(user=user)
-    status = course_status_for_user(
-        user=user, course=course, enrollments=record.current
-    )
+    status = course_status_for_user(user=user, course=course, record=record)
     if not status.is_enrolled:
         return Eligibility(False, _("Enrol in the course first."))
     if assessment.requires_modules and not status.modules_complete:
@@ -117,6 +118,20 @@ def assessment_eligibility(
                 "(%(done)s of %(total)s so far)."
             )
             % {"done": status.modules_done, "total": status.modules_total},
+        )
+    if (
+        course.renews_id
+        and renewal_offer(user=user, course=course, record=record) is None
+    ):
+        renews = _catalogue_course(course.renews_id) or course.renews
+        return Eligibility(
+            False,
+            _(
+                "This refresher renews a certificate of %(course)s, from 90 days "
+                "before it expires until 90 days after. You hold none to renew now: "
+                "take the full course instead."
+            )
+            % {"course": renews.title if renews else ""},
         )
     missing = missing_prerequisites(user=user, course=course, record=record)
     if missing:
@@ -130,6 +145,71 @@ def assessment_eligibility(
             missing_prerequisites=missing,
         )
     return attempt_eligibility(user=user, assessment=assessment, attempts=attempts)
+
+
+@dataclass(frozen=True)
+class RenewalOffer:
+    """A certificate the learner can renew now, and how: through the refresher
+    (when the course has one and its window is open) or the full course again."""
+
+    certificate: Certificate  # the one being renewed
+    course: CoursePage  # the course whose certificate it is
+    through: CoursePage  # what to take: the refresher, or the course itself
+
+    @property
+    def by_refresher(self) -> bool:
+        return self.through.pk != self.course.pk
+
+
+def _catalogue_course(pk: int | None) -> CoursePage | None:
+    return next((e.course for e in courses_catalogue() if e.course.pk == pk), None)
+
+
+def renewal_offer(
+    *,
+    user: User,
+    course: CoursePage,
+    at: datetime.datetime | None = None,
+    record: LearnerRecord | None = None,
+) -> RenewalOffer | None:
+    """Renewal opens 90 days before a certificate expires. A refresher renews it from
+    then until 90 days after expiry; the full course renews it any time from then
+    on. Nothing is offered once a renewal has been earned. With the person's
+    `LearnerRecord` (which holds every certificate of theirs) and the cached
+    catalogue, no query."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    at = at or timezone.now()
+    target: CoursePage = course
+    if course.renews_id:
+        target = _catalogue_course(course.renews_id) or course.renews or course
+    if record is None:
+        certificate = renewable_certificate(user=user, course=target, at=at)
+        renewed = certificate is not None and certificate.renewed_by.exists()
+    else:
+        mine = record.certificates()
+        certificate = max(
+            (c for c in mine if c.course_id == target.pk and c.revoked_at is None),
+            key=lambda c: (c.valid_from, c.pk),
+            default=None,
+        )
+        renewed = certificate is not None and any(
+            c.renews_id == certificate.pk for c in mine
+        )
+    if certificate is None:
+        return None
+    opens, closes = renewal_window(certificate)
+    if at < opens or renewed:
+        return None
+    if course.renews_id:  # asked on the refresher's own page
+        return RenewalOffer(certificate, target, course) if at <= closes else None
+    refresher = next(
+        (e.course for e in courses_catalogue() if e.course.renews_id == target.pk),
+        None,
+    )
+    if refresher is not None and at <= closes:
+        return RenewalOffer(certificate, target, refresher)
+    return RenewalOffer(certificate, target, target)
 
 
 def work_role(user: User) -> str:
@@ -164,9 +244,8 @@ def catalogue(
     if user.is_authenticated:
         record = record or learner_record_for_user(user=user)
         held = record.valid_course_keys()
-        enrollments = record.current
     else:
-        held, enrollments = set(), {}
+        held = set()
     rows = []
     # A refresher is offered with the course it renews, not as a course of its own.
     refreshers: dict[int, list[CoursePage]] = {}
@@ -175,7 +254,7 @@ def catalogue(
             refreshers.setdefault(e.course.renews_id, []).append(e.course)
     entries = [e for e in entries if not e.course.renews_id]
     statuses = course_statuses_for_user(
-        user=user, courses=[e.course for e in entries], enrollments=enrollments
+        user=user, courses=[e.course for e in entries], record=record
     )
     for entry, status in zip(entries, statuses, strict=True):
         audiences = list(entry.audiences)
@@ -225,15 +304,14 @@ def catalogue_context(*, request) -> dict:
 
 def course_context(*, request, course: CoursePage) -> dict:
     record = learner_record(request)
-    status = course_status_for_user(
-        user=request.user, course=course, enrollments=record.current
-    )
+    status = course_status_for_user(user=request.user, course=course, record=record)
     return {
         "status": status,
         "assessment": status.assessment,
         "missing_prerequisites": missing_prerequisites(
             user=request.user, course=course, record=record
         ),
+        "renewal": renewal_offer(user=request.user, course=course, record=record),
         "reviews": course.review_record or [],
         "reviews_pending": [
             r for r in (course.review_record or []) if r.get("status") == "pending"
@@ -246,7 +324,7 @@ def module_context(*, request, module: ModulePage) -> dict:
     English text with a notice), the course status, neighbours, answered checks."""
     course = parent_course(module)
     status = course_status_for_user(
-        user=request.user, course=course, enrollments=learner_record(request).current
+        user=request.user, course=course, record=learner_record(request)
     )
     position = next(
         (i for i, m in enumerate(status.modules) if m.module.pk == module.pk), None
@@ -311,6 +389,8 @@ class Dashboard:
     invitations: list[Membership]  # organisations waiting for the person's answer
     # course pk -> the prerequisite courses the learner lacks for its assessment
     missing: dict[int, list[CoursePage]] = field(default_factory=dict)
+    # course pk -> how to renew its certificate, when that is open
+    renewals: dict[int, RenewalOffer] = field(default_factory=dict)
 
 
 DASHBOARD_ORDER = {
@@ -340,7 +420,7 @@ def dashboard(
     by_pk = {e.course.pk: e.course for e in entries}
     mine = [e for e in entries if e.course.pk in enrollments]
     statuses = course_statuses_for_user(
-        user=user, courses=[e.course for e in mine], enrollments=enrollments
+        user=user, courses=[e.course for e in mine], record=record
     )
     held = record.valid_course_keys()
     role = work_role(user)
@@ -363,12 +443,17 @@ def dashboard(
     def status_for(_user_id: int, course: CoursePage) -> CourseStatus:
         if course.pk not in known:
             known[course.pk] = course_statuses_for_user(
-                user=user,
-                courses=[by_pk.get(course.pk, course)],
-                enrollments=enrollments,
+                user=user, courses=[by_pk.get(course.pk, course)], record=record
             )[0]
         return known[course.pk]
 
+    renewals = {
+        s.course.pk: offer
+        for s in statuses
+        if s.state in (CourseState.EXPIRING, CourseState.EXPIRED)
+        and (offer := renewal_offer(user=user, course=s.course, record=record))
+        is not None
+    }
     return Dashboard(
         duties=duties_for_user(
             user=user, memberships=memberships, status_for=status_for
@@ -377,4 +462,5 @@ def dashboard(
         suggestions=suggestions,
         invitations=pending_memberships_for_user(user=user, memberships=memberships),
         missing=missing,
+        renewals=renewals,
     )

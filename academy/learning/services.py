@@ -7,6 +7,8 @@ assessment is passed. No lower layer calls up into certificates."""
 
 from __future__ import annotations
 
+from django.utils import timezone
+
 from academy.assessments import services as assessment_services
 from academy.assessments.models import AssessmentPage, Attempt, AttemptAnswer
 from academy.assessments.selectors import Eligibility
@@ -19,11 +21,25 @@ from academy.courses.models import CoursePage, Enrollment, ModulePage, ModulePro
 from academy.courses.selectors import enrollment_current
 from academy.organisations.selectors import user_jurisdiction
 
-from .selectors import assessment_eligibility, parent_course, work_role
+from .selectors import (
+    assessment_eligibility,
+    parent_course,
+    renewal_offer,
+    work_role,
+)
 
 
 def course_enrol(*, user: User, course: CoursePage) -> Enrollment:
-    return course_services.enrollment_create(user=user, course=course)
+    """Enrol; or, when the learner's certificate of this course (or of the course
+    this refresher renews) can be renewed and their current cycle is finished with,
+    open the next cycle."""
+    current = enrollment_current(user=user, course=course)
+    renew = (
+        current is not None
+        and current.certificates.exists()
+        and renewal_offer(user=user, course=course) is not None
+    )
+    return course_services.enrollment_create(user=user, course=course, new_cycle=renew)
 
 
 def certificate_earn(
@@ -139,7 +155,15 @@ def attempt_continue(
 
 
 def attempt_expire_if_due(*, attempt: Attempt) -> bool:
-    """Submit a timed attempt whose time is up; True if it was."""
+    """Submit a timed attempt whose time is up; True if it was. An attempt that is
+    submitted, untimed or within its time (as read) is not locked to find out: the
+    locked check below runs only once the deadline has passed."""
+    if (
+        attempt.is_submitted
+        or not attempt.deadline_at
+        or timezone.now() <= attempt.deadline_at
+    ):
+        return False
     expired = assessment_services.attempt_expire_if_due(attempt_id=attempt.pk)
     if expired:
         _after_submit(Attempt.objects.get(pk=attempt.pk), None)

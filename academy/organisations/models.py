@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from academy.core.choices import Jurisdiction
 from academy.core.models import TimeStampedModel
+from academy.core.storage import private_storage
 
 
 def _default_reminder_days() -> list[int]:
@@ -414,3 +415,31 @@ class ImportJob(models.Model):
     )
     result = models.JSONField(default=dict, blank=True)  # counts and errors only
     finished_at = models.DateTimeField(null=True, blank=True)
+
+
+class ExportJob(models.Model):
+    """A ZIP of certificates too large to stream at once (over 500), made by the task
+    worker into private storage; its status page offers the file to its coordinator."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Being prepared")
+        DONE = "done", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="export_jobs"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    certificate_ids = models.JSONField(default=list, blank=True)
+    count = models.PositiveIntegerField(default=0)
+    status = models.CharField(
+        max_length=8, choices=Status.choices, default=Status.QUEUED
+    )
+    file = models.FileField(upload_to="exports/", storage=private_storage, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]

@@ -29,7 +29,7 @@ class CourseState(enum.StrEnum):
     COMPLETED = "completed"  # every module done
     PASSED = "passed"  # the certifying assessment passed
     CERTIFIED = "certified"  # a valid certificate
-    EXPIRING = "expiring"  # certified, expiring within 60 days
+    EXPIRING = "expiring"  # certified, expiring within 90 days, not yet renewed
     EXPIRED = "expired"  # the certificate expired
 
 
@@ -61,7 +61,15 @@ class CourseStatus:
     modules: list[ModuleState] = field(default_factory=list)
     assessment_passed: bool = False  # success, reported apart from completion
     assessment: AssessmentPage | None = None  # the course's live certifying assessment
-    certificate: Certificate | None = None  # this cycle's certificate, if issued
+    # The certificate that counts now: valid (or the latest, expired); a renewal
+    # earned ahead of the expiry is `renewal` (valid from then).
+    certificate: Certificate | None = None
+    renewal: Certificate | None = None
+
+    @property
+    def renewing(self) -> bool:
+        """Working through a later cycle (a renewal) of this course."""
+        return self.enrollment is not None and self.enrollment.cycle > 1
 
     @property
     def assessment_due(self) -> bool:
@@ -116,7 +124,10 @@ def _status_from(
     enrollment: Enrollment | None,
     progress: Iterable[ModuleProgress],
     assessment=None,
+    held: Iterable[Certificate] = (),
 ) -> CourseStatus:
+    """held: the person's certificates of this course from any cycle (a refresher's
+    included), which count whatever cycle they are working on now."""
     by_module = {p.module_id: p for p in progress}
     states = []
     for number, module in enumerate(modules, start=1):
@@ -133,17 +144,32 @@ def _status_from(
     passed = bool(
         enrollment is not None and getattr(enrollment, "passed_attempts", None)
     )
-    certificate = (getattr(enrollment, "cycle_certificates", None) or [None])[0]
-    if enrollment is None:
-        state = CourseState.NOT_STARTED
-    elif certificate is not None and certificate.status == Certificate.Status.VALID:
+    cycle_certificate = (getattr(enrollment, "cycle_certificates", None) or [None])[0]
+    pool = {c.pk: c for c in held}
+    if cycle_certificate is not None:
+        pool[cycle_certificate.pk] = cycle_certificate
+    mine = sorted(
+        (c for c in pool.values() if c.revoked_at is None),
+        key=lambda c: (c.valid_from, c.pk),
+        reverse=True,
+    )
+    now = timezone.now()
+    valid = [c for c in mine if c.status_at(now) == Certificate.Status.VALID]
+    ahead = [c for c in mine if c.status_at(now) == Certificate.Status.NOT_YET]
+    certificate = valid[0] if valid else (mine[0] if mine else cycle_certificate)
+    renewal = ahead[0] if ahead else None
+    if valid:
         state = (
-            CourseState.EXPIRING if is_expiring(certificate) else CourseState.CERTIFIED
+            CourseState.EXPIRING
+            if renewal is None and is_expiring(valid[0])
+            else CourseState.CERTIFIED
         )
-    elif certificate is not None and certificate.status == Certificate.Status.EXPIRED:
-        state = CourseState.EXPIRED
+    elif mine and (enrollment is None or cycle_certificate is not None):
+        state = CourseState.EXPIRED  # nothing newer begun since it ran out
     elif passed:
         state = CourseState.PASSED
+    elif enrollment is None:
+        state = CourseState.NOT_STARTED
     elif states and all(s.done for s in states):
         state = CourseState.COMPLETED
     else:
@@ -156,6 +182,7 @@ def _status_from(
         assessment_passed=passed,
         assessment=assessment,
         certificate=certificate,
+        renewal=renewal,
     )
 
 
@@ -246,15 +273,29 @@ class LearnerRecord:
         """{course id: the latest cycle}, for `course_statuses_for_user`."""
         return _latest_cycles(self.enrollments)
 
+    def certificates(self) -> list[Certificate]:
+        """Every certificate of the person (each belongs to one of their
+        enrolments), of any cycle."""
+        return [
+            c for e in self.enrollments for c in getattr(e, "cycle_certificates", ())
+        ]
+
+    def held(self) -> dict[int, list[Certificate]]:
+        """{course id: the person's certificates of it, from any cycle}: what
+        `_status_from` counts as held (a refresher's included)."""
+        held: dict[int, list[Certificate]] = defaultdict(list)
+        for certificate in self.certificates():
+            if certificate.course_id is not None:
+                held[certificate.course_id].append(certificate)
+        return held
+
     def valid_course_keys(self) -> set[str]:
-        """certificates.selectors.valid_course_keys, from the record (every
-        certificate belongs to one of the person's enrolments)."""
+        """certificates.selectors.valid_course_keys, from the record."""
         now = timezone.now()
         return {
             c.course_key
-            for e in self.enrollments
-            for c in getattr(e, "cycle_certificates", ())
-            if c.revoked_at is None and c.expires_at > now
+            for c in self.certificates()
+            if c.revoked_at is None and c.valid_from <= now and c.expires_at > now
         }
 
 
@@ -314,30 +355,38 @@ def course_status_for_user(
     *,
     user: User,
     course: CoursePage,
-    enrollments: dict[int, Enrollment] | None = None,
+    record: LearnerRecord | None = None,
 ) -> CourseStatus:
     """Where this learner stands in this course: the one rule every page uses."""
-    return course_statuses_for_user(
-        user=user, courses=[course], enrollments=enrollments
-    )[0]
+    return course_statuses_for_user(user=user, courses=[course], record=record)[0]
 
 
 def course_statuses_for_user(
     *,
     user: User,
     courses: list[CoursePage],
-    enrollments: dict[int, Enrollment] | None = None,
+    record: LearnerRecord | None = None,
 ) -> list[CourseStatus]:
     """`course_status_for_user` for several courses in a fixed number of queries:
-    one for the enrolments (none when a `LearnerRecord`'s `current` is given) and
-    the courses' structure from the shared cache."""
+    the enrolments and the certificates (none when the person's `LearnerRecord` is
+    given) and the courses' structure from the shared cache."""
     if not courses:
         return []
-    if enrollments is None:
+    modules_by_course, assessments = course_structure(courses)
+    if record is not None:
+        enrollments = record.current
+        held = record.held()
+    else:
         enrollments = _current_enrollments(
             user=user, course_ids=[c.pk for c in courses]
         )
-    modules_by_course, assessments = course_structure(courses)
+        held = defaultdict(list)
+    if record is None and getattr(user, "is_authenticated", False):
+        for certificate in Certificate.objects.filter(
+            user=user, course_id__in=[c.pk for c in courses]
+        ):
+            if certificate.course_id is not None:
+                held[certificate.course_id].append(certificate)
     return [
         _status_from(
             course=c,
@@ -345,6 +394,7 @@ def course_statuses_for_user(
             enrollment=enrollments.get(c.pk),
             progress=getattr(enrollments.get(c.pk), "progress_rows", []),
             assessment=assessments.get(c.pk),
+            held=held[c.pk],
         )
         for c in courses
     ]
@@ -363,6 +413,10 @@ def course_status_matrix(*, users, courses) -> dict[tuple[int, int], CourseStatu
     )
     for enrollment in sorted(rows, key=lambda e: (e.user_id, e.course_id, -e.cycle)):
         current.setdefault((enrollment.user_id, enrollment.course_id), enrollment)
+    held: dict[tuple[int, int], list[Certificate]] = defaultdict(list)
+    for certificate in Certificate.objects.filter(user__in=users, course__in=courses):
+        if certificate.course_id is not None:
+            held[(certificate.user_id, certificate.course_id)].append(certificate)
     return {
         (u.pk, c.pk): _status_from(
             course=c,
@@ -370,6 +424,7 @@ def course_status_matrix(*, users, courses) -> dict[tuple[int, int], CourseStatu
             enrollment=current.get((u.pk, c.pk)),
             progress=getattr(current.get((u.pk, c.pk)), "progress_rows", []),
             assessment=assessments.get(c.pk),
+            held=held[(u.pk, c.pk)],
         )
         for u in users
         for c in courses

@@ -221,6 +221,8 @@ def test_key_files_are_private_from_the_first_byte(settings, tmp_path):
     folder = tmp_path / "keys"
     assert stat.S_IMODE(folder.stat().st_mode) == 0o700
     assert stat.S_IMODE((folder / f"{key.kid}.pem").stat().st_mode) == 0o600
+    assert stat.S_IMODE((folder / f"{key.kid}.ed25519.pem").stat().st_mode) == 0o600
+    assert key.ed25519_public.startswith("z6Mk")
 
 
 def test_a_key_directory_others_can_read_is_refused(settings, tmp_path):

@@ -194,6 +194,7 @@ def test_an_expired_foundations_certificate_closes_the_role_assessment_again(
     base = _pass(client, foundations)
     Certificate.objects.filter(pk=base.pk).update(
         issued_at=timezone.now() - datetime.timedelta(days=800),
+        valid_from=timezone.now() - datetime.timedelta(days=800),
         expires_at=timezone.now() - datetime.timedelta(days=70),
     )
     client.post("/en/courses/police/enrol/")

@@ -329,3 +329,16 @@ def test_an_administrator_revokes_a_workplace_certificate_in_the_admin(
     )
     certificate.refresh_from_db()
     assert certificate.revoked_reason == "Recruitment fees were charged to workers."
+
+
+def test_the_workplace_achievement_resolves(client, standard, employer, hr, assessor):
+    certificate = certify(employer, hr, assessor).certificate
+    credential = client.get(f"/verify/{certificate.code}/credential.json").json()
+    address = credential["credentialSubject"]["achievement"]["id"]
+    path = address.removeprefix("https://academy.test")
+    assert path == "/achievements/workplace-certified/2026.1"
+    document = client.get(path + ".json").json()
+    assert document["achievementType"] == "QualityAssuranceCredential"
+    page = client.get(path).content.decode()
+    assert "Trauma-informed workplace" in page
+    assert client.get("/achievements/workplace-distinction/2026.1").status_code == 404

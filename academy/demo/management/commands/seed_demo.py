@@ -20,6 +20,14 @@ class Command(BaseCommand):
             "  maya.jansen@harbour.example.org  Harbour Logistics' HR lead "
             "(Workplace: the employer's certification)"
         )
+        for agency in report.agencies:
+            self.stdout.write(
+                f"{agency.organisation.name}: {agency.people} people [{agency.note}]"
+            )
+        self.stdout.write(
+            "  Every agency person signs in with the same password: their address "
+            "is first.last@<agency>.example.org (see the coordinator's dashboard)."
+        )
         harbour = report.harbour
         certificate = harbour.certificate
         if certificate is not None:

@@ -1,5 +1,7 @@
 from django.core.management.base import BaseCommand
 
+from academy.certificates.notices import expiry_notices_plan
+from academy.certificates.tasks import expiry_notice_send
 from academy.organisations.reminders import reminders_plan
 from academy.organisations.tasks import reminder_send
 from academy.workplace.reminders import workplace_reminders_plan
@@ -9,8 +11,9 @@ from academy.workplace.tasks import workplace_reminder_send
 class Command(BaseCommand):
     help = (
         "Queue due-date reminders, overdue notices, coordinators' weekly digests (on "
-        "Mondays) and employers' certificate and attestation notices. Run daily from "
-        "cron; the academy's task worker sends them, each once only."
+        "Mondays), certificate expiry notices (90, 30, 7 days and on the day) and "
+        "employers' certificate and attestation notices. Run daily from cron; the "
+        "academy's task worker sends them, each once only."
     )
 
     def handle(self, *args, **options):
@@ -22,4 +25,8 @@ class Command(BaseCommand):
             workplace_reminder_send.enqueue(
                 item["user_id"], item["key"], item["template"]
             )
-        self.stdout.write(f"Queued {len(planned) + len(employers)} reminder(s).")
+        notices = expiry_notices_plan()
+        for item in notices:
+            expiry_notice_send.enqueue(item["certificate_id"], item["days"])
+        total = len(planned) + len(employers) + len(notices)
+        self.stdout.write(f"Queued {total} reminder(s).")
