@@ -205,10 +205,20 @@ def attempt_result(*, attempt: Attempt) -> dict:
     return {"parts": parts}
 
 
-def attempt_is_practice(*, attempt: Attempt) -> bool:
+def attempt_is_practice(
+    *, attempt: Attempt, attempts: list[Attempt] | None = None
+) -> bool:
     """An attempt begun after the learner passed in the same cycle is practice: it
     never issues or changes a certificate (the first passing attempt is the one the
-    certificate rests on)."""
+    certificate rests on). `attempts`: the learner's attempts at this assessment
+    (`attempts_for_user`), when the page has read them."""
+    if attempts is not None:
+        return any(
+            a.passed
+            and a.enrollment_id == attempt.enrollment_id
+            and a.number < attempt.number
+            for a in attempts
+        )
     return (
         Attempt.objects.passed()
         .filter(enrollment_id=attempt.enrollment_id, number__lt=attempt.number)

@@ -133,6 +133,19 @@ def page_tree(request: HttpRequest | None = None) -> PageTree:
     return tree
 
 
+def site_for_request(request: HttpRequest) -> Site | None:
+    """`Site.find_for_request` from the page tree (no query): for views that are
+    not Wagtail pages but link to pages ({% pageurl %} asks for the site)."""
+    tree = page_tree(request)
+    if not hasattr(request, "_wagtail_site"):
+        request._wagtail_site = tree.site_for(request)
+    lang = translation.get_language() or settings.LANGUAGE_CODE
+    if tree.root_paths.get(lang):  # what Page.get_url reads, as route_for_request
+        request._wagtail_cached_site_root_paths_language = lang
+        request._wagtail_cached_site_root_paths = tree.root_paths[lang]
+    return request._wagtail_site
+
+
 def page_url(page: Page, lang: str, request: HttpRequest) -> str | None:
     """`page.get_url(request)` in another language, without reading the cache (the
     language switcher asks for every language)."""

@@ -23,6 +23,7 @@ from academy.assessments.selectors import (
     attempt_get_for_user,
     attempt_is_practice,
     attempt_position,
+    attempts_for_user,
 )
 from academy.assessments.selectors import attempt_result as attempt_result_data
 from academy.core.exceptions import ApplicationError, PublicHttp404
@@ -246,7 +247,12 @@ def attempt_result(
 ) -> HttpResponse:
     if not request.user.is_authenticated:
         return redirect_to_login(request.path)
-    attempt = _attempt_or_404(request, assessment, number)
+    # The learner's attempts at this assessment, read once: this one, whether it is
+    # practice, and whether another may be started.
+    attempts = attempts_for_user(user=request.user, assessment=assessment)
+    attempt = next((a for a in attempts if a.number == number), None)
+    if attempt is None:
+        raise PublicHttp404(_("There is no such attempt among yours."))
     if not attempt.is_submitted:
         return redirect(_url(request, assessment, "attempt", number))
     return render(
@@ -255,11 +261,12 @@ def attempt_result(
         {
             "page": assessment,
             "attempt": attempt,
-            "practice": attempt_is_practice(attempt=attempt),
+            "practice": attempt_is_practice(attempt=attempt, attempts=attempts),
             "eligibility": selectors.assessment_eligibility(
                 user=request.user,
                 assessment=assessment,
                 record=selectors.learner_record(request),
+                attempts=attempts,
             ),
             **attempt_result_data(attempt=attempt),
         },

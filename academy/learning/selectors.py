@@ -419,9 +419,12 @@ def dashboard(
     entries = courses_catalogue()
     by_pk = {e.course.pk: e.course for e in entries}
     mine = [e for e in entries if e.course.pk in enrollments]
-    statuses = course_statuses_for_user(
-        user=user, courses=[e.course for e in mine], record=record
+    # Every live course's status at once (one read of the courses' structure): the
+    # assigned courses not begun yet need theirs too.
+    every = course_statuses_for_user(
+        user=user, courses=[e.course for e in entries], record=record
     )
+    statuses = [s for s in every if s.course.pk in enrollments]
     held = record.valid_course_keys()
     role = work_role(user)
     suggestions = [
@@ -438,7 +441,7 @@ def dashboard(
         for e in mine
         if (lacking := [p for p in e.prerequisites if p.content_key not in held])
     }
-    known = {s.course.pk: s for s in statuses}
+    known = {s.course.pk: s for s in every}
 
     def status_for(_user_id: int, course: CoursePage) -> CourseStatus:
         if course.pk not in known:

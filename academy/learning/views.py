@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from academy.certificates.models import NameChange
 from academy.certificates.services import name_change_request, transcript_create
 from academy.core.exceptions import ApplicationError, PublicHttp404
+from academy.core.page_tree import site_for_request
 from academy.courses.selectors import enrollment_get_for_user, glossary_terms
 from academy.organisations.selectors import memberships_for_request, user_jurisdiction
 from academy.progress.selectors import course_status_for_user
@@ -20,6 +21,7 @@ from .forms import NameChangeForm
 
 @login_required
 def dashboard(request):
+    site_for_request(request)  # the links to pages need it: from the page tree
     board = selectors.dashboard(
         user=request.user,
         record=selectors.learner_record(request),
