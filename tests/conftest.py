@@ -1,3 +1,4 @@
+import itertools
 import os
 import shutil
 from pathlib import Path
@@ -67,3 +68,43 @@ def content_copy(tmp_path) -> Path:
     target = tmp_path / "content"
     shutil.copytree(settings.ACADEMY_CONTENT_DIR, target)
     return target
+
+
+# ---------------------------------------------------------------------------
+# Real servers on loopback (ops/servers.py): an S3 API for the private storage.
+
+
+@pytest.fixture(scope="session")
+def s3_server(tmp_path_factory):
+    """moto's S3 server, a process of its own on a free loopback port."""
+    from ops import servers
+
+    server, endpoint = servers.start_moto(tmp_path_factory.mktemp("s3"))
+    yield endpoint
+    server.stop()
+
+
+@pytest.fixture
+def private_s3(settings, s3_server):
+    """The private storage on a fresh bucket of the S3 server; yields its name."""
+    from ops import servers
+
+    bucket = servers.make_bucket(s3_server, f"academy-{next(_buckets)}")
+    options = servers.s3_env(s3_server, bucket)
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "private": {
+            "BACKEND": "academy.core.storage.PrivateS3Storage",
+            "OPTIONS": {
+                "bucket_name": bucket,
+                "endpoint_url": s3_server,
+                "region_name": options["ACADEMY_S3_REGION"],
+                "access_key": options["ACADEMY_S3_ACCESS_KEY_ID"],
+                "secret_key": options["ACADEMY_S3_SECRET_ACCESS_KEY"],
+            },
+        },
+    }
+    return bucket
+
+
+_buckets = itertools.count(1)

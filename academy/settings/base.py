@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -164,6 +165,27 @@ STORAGES = {
     },
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Or a private bucket on an S3-compatible service, which every app server sees
+# (README: storage). The bucket must not be public; the academy writes every
+# object "private" and never hands out its address.
+ACADEMY_PRIVATE_STORAGE = os.environ.get("ACADEMY_PRIVATE_STORAGE", "filesystem")
+if ACADEMY_PRIVATE_STORAGE == "s3":
+    STORAGES["private"] = {
+        "BACKEND": "academy.core.storage.PrivateS3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ.get("ACADEMY_S3_BUCKET", ""),
+            "endpoint_url": os.environ.get("ACADEMY_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("ACADEMY_S3_REGION") or None,
+            "access_key": os.environ.get("ACADEMY_S3_ACCESS_KEY_ID") or None,
+            "secret_key": os.environ.get("ACADEMY_S3_SECRET_ACCESS_KEY") or None,
+            "location": os.environ.get("ACADEMY_S3_PREFIX", ""),
+        },
+    }
+elif ACADEMY_PRIVATE_STORAGE != "filesystem":
+    raise ImproperlyConfigured(
+        "ACADEMY_PRIVATE_STORAGE is 'filesystem' (the default) or 's3', "
+        f"not {ACADEMY_PRIVATE_STORAGE!r}."
+    )
 
 # Shared state lives where every app server sees it: the database cache.
 CACHES = {
