@@ -18,6 +18,8 @@ def _required(name: str) -> str:
 SECRET_KEY = _required("DJANGO_SECRET_KEY")
 ALLOWED_HOSTS = [h.strip() for h in _required("DJANGO_ALLOWED_HOSTS").split(",") if h]
 _required("DATABASE_URL")  # base.py reads it; production never falls back to SQLite
+if ACADEMY_TASK_QUEUE == "celery":  # noqa: F405
+    _required("ACADEMY_CELERY_BROKER_URL")
 if ACADEMY_PRIVATE_STORAGE == "s3":  # noqa: F405
     _required("ACADEMY_S3_BUCKET")
 
