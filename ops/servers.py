@@ -39,8 +39,9 @@ def wait_for_port(port: int, *, timeout: float = 60, process=None) -> None:
     while time.monotonic() < deadline:
         if process is not None and process.poll() is not None:
             raise RuntimeError(f"{process.args[0]} exited with {process.returncode}")
-        with contextlib.suppress(OSError), socket.create_connection(
-            ("127.0.0.1", port), timeout=1
+        with (
+            contextlib.suppress(OSError),
+            socket.create_connection(("127.0.0.1", port), timeout=1),
         ):
             return
         time.sleep(0.1)
@@ -298,12 +299,16 @@ class PostgresCluster:
     def bindir() -> Path:
         found = sorted(Path("/usr/lib/postgresql").glob("*/bin"))
         if not found:
-            raise RuntimeError("PostgreSQL is not installed (apt-get install postgresql)")
+            raise RuntimeError(
+                "PostgreSQL is not installed (apt-get install postgresql)"
+            )
         return found[-1]
 
     def _as_postgres(self, *args: str, check: bool = True) -> None:
         command = [str(self.bindir() / args[0]), *args[1:]]
-        runner = command if os.geteuid() else ["su", "postgres", "-c", shlex.join(command)]
+        runner = (
+            command if os.geteuid() else ["su", "postgres", "-c", shlex.join(command)]
+        )
         subprocess.run(runner, check=check, capture_output=True, timeout=120)
 
     def init(self) -> PostgresCluster:
