@@ -176,7 +176,7 @@ def test_a_reminder_goes_out_once_when_both_servers_send_reminders_at_once(
 
 
 @pytest.fixture
-def certificate_on_cluster(cluster, settings, ready_learner, assessment):
+def certificate_on_cluster(cluster, settings, ready_learner, assessment):  # noqa: F811
     """A learner who passes the assessment through the two servers, in turns, and
     sends the final answer to both at once (a double click split by the balancer)."""
     settings.ACADEMY_SIGNING_KEY_DIR = str(cluster.key_dir)
