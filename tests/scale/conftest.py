@@ -5,6 +5,7 @@ signing keys in one shared directory (ops/servers.py starts them all).
 The servers read the test database, so the tests that use them are transactional:
 what a test writes is committed and seen by the servers."""
 
+import datetime
 import os
 import re
 from dataclasses import dataclass
@@ -15,9 +16,13 @@ import pytest
 import requests
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.db import connection
+from django.utils import timezone
 
+from academy.organisations.models import Assignment, Cohort, Membership, Organisation
+from academy.organisations.selectors import today_in
 from ops import servers
 
+from .. import factories
 from ..factories import PASSWORD
 
 ON_POSTGRESQL = pytest.mark.skipif(
@@ -126,3 +131,33 @@ class Browser:
 
 def text_of(response) -> str:
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", response.text))
+
+
+@pytest.fixture
+def organisation_with_overdue_people(course_page, modules):
+    org = Organisation.objects.create(
+        name="Harbour Police", kind="police", jurisdiction="us", time_zone="UTC"
+    )
+    night = Cohort.objects.create(organisation=org, name="Night shift")
+    coordinator = factories.make_user(email="coord@example.org")
+    Membership.objects.create(
+        user=coordinator,
+        organisation=org,
+        role="coordinator",
+        accepted_at=timezone.now(),
+    )
+    for n in range(6):
+        Membership.objects.create(
+            user=factories.make_user(email=f"officer{n}@example.org"),
+            organisation=org,
+            cohort=night,
+            accepted_at=timezone.now(),
+        )
+    Assignment.objects.create(
+        organisation=org,
+        course=course_page,
+        cohort=night,
+        assigned_by=coordinator,
+        due_on=today_in(org.time_zone) - datetime.timedelta(days=3),
+    )
+    return org

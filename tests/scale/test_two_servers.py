@@ -2,7 +2,6 @@
 production settings: nothing a person relies on lives in one server's memory."""
 
 import base64
-import datetime
 import hashlib
 import json
 import threading
@@ -10,7 +9,7 @@ import time
 
 import pytest
 from django.conf import settings
-from django.utils import timezone, translation
+from django.utils import translation
 from joserfc import jwt
 from joserfc.jwk import RSAKey
 
@@ -18,12 +17,9 @@ from academy.assessments.models import Attempt, AttemptAnswer
 from academy.certificates.keys import signing_key_create
 from academy.certificates.models import Certificate, SigningKey
 from academy.core.models import AuditEvent
-from academy.organisations.models import Assignment, Cohort, Membership, Organisation
 from academy.organisations.reminders import reminders_plan
-from academy.organisations.selectors import today_in
 from ops import servers
 
-from .. import factories
 from ..assessments.conftest import assessment, ready_learner  # noqa: F401
 from .conftest import ON_POSTGRESQL, TRANSACTIONAL, Browser, text_of
 
@@ -115,36 +111,6 @@ def test_both_servers_sign_with_the_key_in_the_shared_directory(
         )
         assert header["kid"].endswith(f"#{key.kid}")
         assert decoded.claims["vc"]["credentialSubject"]["achievement"]["name"]
-
-
-@pytest.fixture
-def organisation_with_overdue_people(course_page, modules):
-    org = Organisation.objects.create(
-        name="Harbour Police", kind="police", jurisdiction="us", time_zone="UTC"
-    )
-    night = Cohort.objects.create(organisation=org, name="Night shift")
-    coordinator = factories.make_user(email="coord@example.org")
-    Membership.objects.create(
-        user=coordinator,
-        organisation=org,
-        role="coordinator",
-        accepted_at=timezone.now(),
-    )
-    for n in range(6):
-        Membership.objects.create(
-            user=factories.make_user(email=f"officer{n}@example.org"),
-            organisation=org,
-            cohort=night,
-            accepted_at=timezone.now(),
-        )
-    Assignment.objects.create(
-        organisation=org,
-        course=course_page,
-        cohort=night,
-        assigned_by=coordinator,
-        due_on=today_in(org.time_zone) - datetime.timedelta(days=3),
-    )
-    return org
 
 
 def test_a_reminder_goes_out_once_when_both_servers_send_reminders_at_once(
