@@ -281,10 +281,23 @@ def start_celery_worker(env: dict, workdir: Path) -> Server:
     ).start()
 
 
+MAIL_SEPARATOR = b"\n" + b"-" * 79 + b"\n"
+
+
+def mail_messages(mail_dir: Path) -> list[bytes]:
+    """Every message the file-based email backend wrote (one file a connection, but
+    two connections in the same second can share a file name: split on the
+    separator the backend writes after each message)."""
+    return [
+        chunk
+        for f in sorted(mail_dir.glob("*.log"))
+        for chunk in f.read_bytes().split(MAIL_SEPARATOR)
+        if chunk.strip()
+    ]
+
+
 def mail_count(mail_dir: Path) -> int:
-    """Messages written by the file-based email backend (one file a connection;
-    send_mail opens one connection a message)."""
-    return sum(1 for f in mail_dir.glob("*.log") if f.stat().st_size)
+    return len(mail_messages(mail_dir))
 
 
 @dataclass

@@ -21,7 +21,10 @@ def database_queue(settings):
     in these tests, so what is enqueued waits)."""
     settings.TASKS = {
         **settings.TASKS,
-        "academy": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]},
+        "academy": {
+            "BACKEND": "django_tasks_db.DatabaseBackend",
+            "QUEUES": ["default"],
+        },
     }
 
 
@@ -67,9 +70,9 @@ def test_deep_healthz_answers_503_when_jobs_wait_over_ten_minutes(
 
 
 def test_a_deferred_job_is_not_stalled_before_it_falls_due(client, database_queue):
-    reminder_send.using(
-        run_after=timezone.now() + datetime.timedelta(hours=1)
-    ).enqueue(1, "overdue:1:2026-01-01", "overdue")
+    reminder_send.using(run_after=timezone.now() + datetime.timedelta(hours=1)).enqueue(
+        1, "overdue:1:2026-01-01", "overdue"
+    )
     DBTaskResult.objects.update(
         enqueued_at=timezone.now() - datetime.timedelta(hours=2)
     )
@@ -84,7 +87,10 @@ def test_the_admin_dashboard_warns_administrators_of_a_stalled_queue(
     editor = factories.make_user()
     editor.user_permissions.add(Permission.objects.get(codename="access_admin"))
     client.force_login(admin)
-    assert "Background work is not being done" not in client.get("/admin/").content.decode()
+    assert (
+        "Background work is not being done"
+        not in client.get("/admin/").content.decode()
+    )
 
     _enqueue_waiting(30)
     page = client.get("/admin/").content.decode()
