@@ -227,9 +227,11 @@ def _soak(work: Path, pg, env: dict, mail_dir: Path, started: list) -> int:
     for run in reminder_runs:
         run.join(120)
     step("learners done; waiting for the task queue to drain")
-    deadline = time.time() + 90
+    drained = time.time()
+    deadline = drained + 90
     while time.time() < deadline and _waiting_jobs(env):
         time.sleep(1)
+    notes.append(f"task queue drained {time.time() - drained:.0f} s after the learners")
     notes.append(
         f"task worker restarted by the supervisor {supervisor.restarts} time(s)"
     )
@@ -243,7 +245,7 @@ def _soak(work: Path, pg, env: dict, mail_dir: Path, started: list) -> int:
         json.dumps({"windows": windows, "notes": notes, "mail_dir": str(mail_dir)})
     )
     check = servers.manage(
-        env, "shell", "-c", f"import ops.soak_check as c; c.main('{work}')"
+        env, "shell", "-v0", "-c", f"import ops.soak_check as c; c.main('{work}')"
     )
     print(check.stdout, end="")
     if check.returncode:
@@ -259,11 +261,13 @@ def _waiting_jobs(env: dict) -> bool:
     result = servers.manage(
         env,
         "shell",
+        "-v0",
         "-c",
         "from django_tasks_db.models import DBTaskResult as R; "
         "print(R.objects.filter(status='READY').count())",
     )
-    return result.returncode != 0 or result.stdout.strip() not in ("0", "")
+    lines = result.stdout.strip().splitlines()
+    return result.returncode != 0 or not lines or lines[-1] != "0"
 
 
 if __name__ == "__main__":
