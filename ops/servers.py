@@ -2,7 +2,8 @@
 check test and `make soak`: an S3 API (moto's server), Redis (Debian's
 redis-server), gunicorn app servers with the production settings, task workers and,
 for the soak, a PostgreSQL cluster of its own. Each listens on a port the system
-hands out, is waited for, and is stopped by its own process id."""
+hands out (or one of ACADEMY_LOOPBACK_PORTS), is waited for, and is stopped by its
+own process id."""
 
 from __future__ import annotations
 
@@ -27,10 +28,33 @@ PUBLIC_HOST = "academy.test"  # the name the "load balancer" answers to
 S3_KEY, S3_SECRET, S3_REGION = "academy-test", "academy-test-secret", "us-east-1"
 
 
+def _port_range() -> list[int]:
+    """ACADEMY_LOOPBACK_PORTS=8170-8199 keeps every server in a range of its own
+    (a machine shared with other work); unset, the system hands out a free port."""
+    spec = os.environ.get("ACADEMY_LOOPBACK_PORTS", "")
+    if not spec:
+        return []
+    low, _, high = spec.partition("-")
+    return list(range(int(low), int(high or low) + 1))
+
+
+_handed_out: set[int] = set()
+
+
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    candidates = _port_range()
+    if not candidates:
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            return sock.getsockname()[1]
+    # A port handed out earlier may not be bound yet: try the others first.
+    for port in sorted(candidates, key=lambda p: (p in _handed_out, p)):
+        with socket.socket() as sock, contextlib.suppress(OSError):
+            sock.bind(("127.0.0.1", port))
+            _handed_out.add(port)
+            return port
+    spec = os.environ["ACADEMY_LOOPBACK_PORTS"]
+    raise RuntimeError(f"no free port in ACADEMY_LOOPBACK_PORTS={spec}")
 
 
 def wait_for_port(port: int, *, timeout: float = 60, process=None) -> None:
