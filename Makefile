@@ -8,7 +8,10 @@ CHROMIUM_PATH ?= /usr/bin/chromium
 export CHROMIUM_PATH
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: install db content demo run test test-fast test-browser check lint lock messages bench soak scale-check clean
+DCC := tests/dcc
+DCC_STAMP := $(DCC)/node_modules/.installed
+
+.PHONY: install dcc db content demo run test test-fast test-browser check lint lock messages bench soak scale-check clean
 
 $(STAMP): requirements.lock pyproject.toml
 	@test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -17,6 +20,17 @@ $(STAMP): requirements.lock pyproject.toml
 	@rm -f $(VENV)/.installed-*; touch $@
 
 install: $(STAMP)
+
+# The Digital Credentials Consortium's verifier (npm), which the credential tests run.
+$(DCC_STAMP): $(DCC)/package.json $(DCC)/package-lock.json
+	@if ! command -v npm >/dev/null; then \
+	  echo "make test: the credential tests run the DCC verifier, which needs Node and npm."; \
+	  echo "Install Debian's packages:  apt-get install nodejs npm"; \
+	  exit 1; fi
+	cd $(DCC) && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+dcc: $(DCC_STAMP)
 
 # The database: migrate always answers --noinput (wagtail-modeltranslation asks
 # otherwise); a new database also gets its page titles copied into each language.
@@ -41,7 +55,7 @@ check: install
 
 # The whole suite: the Django test client, then the browser journeys in their own
 # process (Playwright's event loop and Django's test database do not share one).
-test: check
+test: check dcc
 	@if [ ! -x "$(CHROMIUM_PATH)" ]; then \
 	  echo "make test: the browser tests need Chromium at $(CHROMIUM_PATH)."; \
 	  echo "Install Debian's package:  apt-get install chromium   (or set CHROMIUM_PATH)"; \
@@ -49,7 +63,7 @@ test: check
 	$(BIN)/pytest -m "not browser"
 	$(BIN)/pytest -m browser
 
-test-fast: install
+test-fast: install dcc
 	$(BIN)/pytest -m "not browser" -x -q
 
 # Style, layering (import-linter: .importlinter), types (mypy: pyproject.toml) and
@@ -71,14 +85,14 @@ lock:
 
 # Interface translations: extract, then compile (needs GNU gettext's msgfmt).
 messages: install
-	cd academy && ../$(MANAGE) makemessages -l es -l fr -l ar --no-location --ignore "migrations/*"
-	cd academy && ../$(MANAGE) compilemessages
+	cd academy && ../$(BIN)/python ../manage.py makemessages -l es -l fr -l ar --no-location --ignore "migrations/*"
+	cd academy && ../$(BIN)/python ../manage.py compilemessages
 
 bench: install
 	$(BIN)/python -m bench
 
 clean:
-	rm -rf $(VENV) test-output staticfiles
+	rm -rf $(VENV) test-output staticfiles $(DCC)/node_modules
 
 # Load with faults, on loopback (not run by CI): 50 Locust learners for 3 minutes on
 # two app servers and a PostgreSQL of its own, while the task worker is SIGKILLed,

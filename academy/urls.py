@@ -10,6 +10,7 @@ from academy.core import ids as _ids  # noqa: F401 - registers the <id:…> URL 
 from academy.core import views as core_views
 from academy.learning import views as learning_views
 from academy.organisations import views as organisation_views
+from academy.workplace import views as workplace_views
 
 handler400 = "academy.core.views.error_400"
 handler403 = "academy.core.views.error_403"
@@ -34,6 +35,18 @@ urlpatterns = [
         cert_views.credential_jwt,
         name="credential_jwt",
     ),
+    # The Achievement a credential names (its `id`): JSON at .json, or by Accept.
+    path(
+        "achievements/<slug:course_key>/<str:version>.json",
+        cert_views.achievement,
+        {"as_json": True},
+        name="achievement_json",
+    ),
+    path(
+        "achievements/<slug:course_key>/<str:version>",
+        cert_views.achievement,
+        name="achievement",
+    ),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
 ]
@@ -52,10 +65,20 @@ urlpatterns += i18n_patterns(
     ),
     path("dashboard/", learning_views.dashboard, name="dashboard"),
     path("coordinate/", include("academy.organisations.urls")),
+    path("workplace/", include("academy.workplace.urls")),
+    path(
+        "employers/register/",
+        workplace_views.public_register,
+        name="employer_register",
+    ),
     path(
         "dashboard/enrolments/<id:enrollment_id>/",
         learning_views.enrollment_detail,
         name="enrollment_detail",
+    ),
+    path("dashboard/name/", learning_views.name_change, name="name_change"),
+    path(
+        "dashboard/transcript.pdf", learning_views.transcript_pdf, name="transcript_pdf"
     ),
     path("support/", core_views.support, name="support"),
     path("glossary/", learning_views.glossary, name="glossary"),

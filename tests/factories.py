@@ -253,3 +253,69 @@ def make_assessment(*, course, bank_size=4, draw=2, **fields):
         assessment.add_child(instance=scenario)
         _publish(scenario)
         return AssessmentPage.objects.get(pk=assessment.pk)
+
+
+def make_certificate(
+    *, user: User, course_key: str, issued_at=None, months: int = 24, **fields
+):
+    """A certificate of a course (made if missing), issued to the person at
+    `issued_at` (now), as certificate_issue leaves it: enrolment, a passed attempt,
+    the credential's slot."""
+    import datetime
+    import random
+
+    from academy.assessments.models import AssessmentPage, Attempt
+    from academy.certificates.codes import code_new
+    from academy.certificates.models import Certificate, CredentialSlot
+    from academy.core.dates import add_months
+    from academy.courses.models import Enrollment
+
+    course = CoursePage.objects.filter(content_key=course_key).first() or make_course(
+        title=course_key.title(), slug=course_key, content_key=course_key
+    )
+    assessment = AssessmentPage.objects.child_of(course).first() or make_assessment(
+        course=course
+    )
+    issued_at = issued_at or timezone.now()
+    cycle = Enrollment.objects.filter(user=user, course=course).count() + 1
+    enrollment = Enrollment.objects.create(
+        user=user,
+        course=course,
+        started_at=issued_at - datetime.timedelta(days=5),
+        cycle=cycle,
+    )
+    attempt = Attempt.objects.create(
+        user=user,
+        assessment=assessment,
+        enrollment=enrollment,
+        number=Attempt.objects.filter(user=user, assessment=assessment).count() + 1,
+        started_at=issued_at - datetime.timedelta(hours=1),
+        declared_own_work_at=issued_at - datetime.timedelta(hours=1),
+        submitted_at=issued_at,
+        snapshot={},
+        passed=True,
+        scores={"parts": [], "passed": True},
+    )
+    slot = CredentialSlot.objects.create(
+        code=code_new(),
+        status_index=random.SystemRandom().randrange(131_072),
+        kind="person",
+    )
+    return Certificate.objects.create(
+        code=slot.code,
+        status_index=slot.status_index,
+        user=user,
+        enrollment=enrollment,
+        course=course,
+        attempt=attempt,
+        cycle=cycle,
+        holder_name=user.full_name,
+        course_key=course_key,
+        course_title=course.title,
+        course_version=course.version_label,
+        contact_hours=course.contact_hours,
+        language=user.preferred_language,
+        issued_at=issued_at,
+        expires_at=add_months(issued_at, months),
+        **fields,
+    )

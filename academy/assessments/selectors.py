@@ -195,3 +195,14 @@ def attempt_result(*, attempt: Attempt) -> dict:
             ]
         parts.append(part)
     return {"parts": parts}
+
+
+def attempt_is_practice(*, attempt: Attempt) -> bool:
+    """An attempt begun after the learner passed in the same cycle is practice: it
+    never issues or changes a certificate (the first passing attempt is the one the
+    certificate rests on)."""
+    return (
+        Attempt.objects.passed()
+        .filter(enrollment_id=attempt.enrollment_id, number__lt=attempt.number)
+        .exists()
+    )

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from academy.core.spreadsheets import safe
 
 from . import selectors
+from .models import OrganisationCertificate, Transcript
 
 HEADER = ["code", "status", "holder", "course", "version", "issued", "expires"]
 HEADER += ["revoked_on"]
@@ -60,15 +61,39 @@ def statuses_csv(codes: list[str]) -> bytes:
         if c is None:
             writer.writerow([safe(entry), lookup.outcome, "", "", "", "", "", ""])
             continue
+        if isinstance(c, Transcript):
+            writer.writerow(
+                [
+                    c.code,
+                    "transcript",
+                    safe(c.holder_name),
+                    safe(_("Transcript")),
+                    "",
+                    c.created_at.date().isoformat(),
+                    "",
+                    "",
+                ]
+            )
+            continue
+        if isinstance(c, OrganisationCertificate):
+            what = f"{c.standard_title}: {c.get_level_display()}"
+            version, start, end = c.standard_version, c.valid_from, c.valid_until
+        else:
+            what, version, start, end = (
+                c.course_title,
+                c.course_version,
+                c.issued_at,
+                c.expires_at,
+            )
         writer.writerow(
             [
                 c.code,
                 c.status,
                 safe(c.holder_name),
-                safe(c.course_title),
-                safe(c.course_version),
-                c.issued_at.date().isoformat(),
-                c.expires_at.date().isoformat(),
+                safe(what),
+                safe(version),
+                start.date().isoformat(),
+                end.date().isoformat(),
                 c.revoked_at.date().isoformat() if c.revoked_at else "",
             ]
         )

@@ -1,5 +1,5 @@
 """Deployment checks (manage.py check --deploy): the signing key directory is private,
-and a signing key exists, before the site offers credentials."""
+and a signing key (with its Ed25519 half) exists, before the site offers credentials."""
 
 from django.core.checks import Error, Tags, Warning, register
 from django.db import DatabaseError
@@ -22,10 +22,20 @@ def signing_keys_ready(app_configs=None, databases=None, **kwargs):
                 )
             )
     try:
-        has_key = SigningKey.objects.filter(active=True).exists()
+        active = SigningKey.objects.filter(active=True).first()
     except DatabaseError:  # not migrated yet: nothing to say
         return problems
-    if not has_key:
+    if active is not None and not active.ed25519_public:
+        problems.append(
+            Warning(
+                "The active signing key has no Ed25519 half: credential.json and the "
+                "status lists answer 503 until it has one (it was made before "
+                "credentials carried a Data Integrity proof).",
+                hint="Run `manage.py signing_keys --rotate` once.",
+                id="academy.W002",
+            )
+        )
+    if active is None:
         problems.append(
             Warning(
                 "No signing key: /.well-known/did.json and the credentials answer 503 "

@@ -1,9 +1,13 @@
-"""Signing keys. The private key of each is a PEM file in ACADEMY_SIGNING_KEY_DIR,
-named <kid>.pem; the database keeps only public halves. In development the first key
-is made on first use; in production the directory is required and backed up (README).
+"""Signing keys. Each generation has two: an RSA key for the VC-JWT and an Ed25519
+key for the embedded Data Integrity proof. Their private halves are PEM files in
+ACADEMY_SIGNING_KEY_DIR, named <kid>.pem and <kid>.ed25519.pem (kid: the RSA key's
+RFC 7638 thumbprint); the database keeps only public halves. In development the first
+generation is made on first use; in production the directory is required and backed
+up (README).
 
-JWS, JWK and RFC 7638 thumbprints come from joserfc (a maintained JOSE library);
-this module only decides where keys live and who may read them."""
+JWS, JWK and RFC 7638 thumbprints come from joserfc (a maintained JOSE library),
+Ed25519 from cryptography, base58 from base58; this module only decides where keys
+live and who may read them."""
 
 from __future__ import annotations
 
@@ -12,6 +16,9 @@ import stat
 from functools import lru_cache
 from pathlib import Path
 
+import base58
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -24,6 +31,9 @@ from .models import SigningKey
 
 KEY_SIZE = 3072
 ALGORITHM = "RS256"
+# Multicodec prefix of an Ed25519 public key (0xed, varint-encoded): with base58btc
+# ("z") it makes the familiar "z6Mk…" Multikey.
+ED25519_PUBLIC_PREFIX = b"\xed\x01"
 
 
 class KeyUnavailable(ApplicationError):
@@ -38,6 +48,39 @@ def key_dir() -> Path:
 
 def _private_path(kid: str) -> Path:
     return key_dir() / f"{kid}.pem"
+
+
+def _ed25519_path(kid: str) -> Path:
+    return key_dir() / f"{kid}.ed25519.pem"
+
+
+def multikey_encode(public: bytes) -> str:
+    """An Ed25519 public key (32 bytes) as a Multikey publicKeyMultibase."""
+    return "z" + base58.b58encode(ED25519_PUBLIC_PREFIX + public).decode("ascii")
+
+
+def multikey_decode(multibase: str) -> bytes:
+    """The 32 raw bytes of an Ed25519 Multikey ("z6Mk…")."""
+    if not multibase.startswith("z"):
+        raise ValueError("Not a base58btc multibase value.")
+    data = base58.b58decode(multibase[1:])
+    if data[:2] != ED25519_PUBLIC_PREFIX or len(data) != 34:
+        raise ValueError("Not an Ed25519 Multikey.")
+    return data[2:]
+
+
+def _ed25519_new() -> tuple[bytes, str]:
+    """A new Ed25519 key: (private PEM, public Multikey)."""
+    private = Ed25519PrivateKey.generate()
+    pem = private.private_bytes(
+        serialization.Encoding.PEM,
+        serialization.PrivateFormat.PKCS8,
+        serialization.NoEncryption(),
+    )
+    public = private.public_key().public_bytes(
+        serialization.Encoding.Raw, serialization.PublicFormat.Raw
+    )
+    return pem, multikey_encode(public)
 
 
 def key_dir_problem(folder: Path | None = None) -> str:
@@ -81,19 +124,23 @@ def _write_private(path: Path, pem: bytes) -> None:
 
 
 def signing_key_create(*, rotate: bool = True) -> SigningKey:
-    """Make a new key, write its private half to the key directory, and make it the
-    one new credentials are signed with. Earlier keys stay published. If the
-    database part fails, the private file is removed again: no orphans.
+    """Make a new generation of keys (RSA and Ed25519), write their private halves
+    to the key directory, and make it the one new credentials are signed with.
+    Earlier generations stay published. If the database part fails, the private
+    files are removed again: no orphans.
 
-    rotate=False makes the first key only: it retires nothing, so a concurrent
-    first key (another app server) makes this one fail on the one-active-key
-    constraint instead of quietly replacing it."""
+    rotate=False makes the first generation only: it retires nothing, so a
+    concurrent first generation (another app server) makes this one fail on the
+    one-active-key constraint instead of quietly replacing it."""
     folder = key_dir_ensure()
     key = RSAKey.generate_key(KEY_SIZE)
     kid = key.thumbprint()
     path = folder / f"{kid}.pem"
+    ed_path = folder / f"{kid}.ed25519.pem"
+    ed_pem, ed_public = _ed25519_new()
     _write_private(path, key.as_pem(private=True))
     try:
+        _write_private(ed_path, ed_pem)
         with transaction.atomic():
             now = timezone.now()
             if rotate:
@@ -101,11 +148,41 @@ def signing_key_create(*, rotate: bool = True) -> SigningKey:
                     active=False, retired_at=now
                 )
             return SigningKey.objects.create(
-                kid=kid, public_jwk={**public_jwk(key), "kid": kid}
+                kid=kid,
+                public_jwk={**public_jwk(key), "kid": kid},
+                ed25519_public=ed_public,
             )
     except BaseException:
         path.unlink(missing_ok=True)
+        ed_path.unlink(missing_ok=True)
         raise
+
+
+@transaction.atomic
+def signing_key_ed25519_add(key: SigningKey) -> SigningKey:
+    """Give a generation made before Data Integrity proofs its Ed25519 key (the
+    active one only: a retired generation signs nothing). Development does this on
+    first use; production asks the operator to rotate instead. A private file
+    already in the directory (a restored backup, say) is used, not replaced."""
+    key = SigningKey.objects.select_for_update().get(pk=key.pk)
+    if key.ed25519_public:
+        return key
+    path = key_dir_ensure() / f"{key.kid}.ed25519.pem"
+    made = not path.exists()
+    if made:
+        pem, public = _ed25519_new()
+        _write_private(path, pem)
+    else:
+        raw = ed25519_private_key(key).public_key().public_bytes_raw()
+        public = multikey_encode(raw)
+    try:
+        key.ed25519_public = public
+        key.save(update_fields=["ed25519_public"])
+    except BaseException:
+        if made:
+            path.unlink(missing_ok=True)
+        raise
+    return key
 
 
 def signing_key_active() -> SigningKey:
@@ -148,3 +225,41 @@ def sign_compact(header: dict, payload: bytes, key: SigningKey) -> str:
     return jws.serialize_compact(
         {"alg": ALGORITHM, **header}, payload, private_key(key), algorithms=[ALGORITHM]
     )
+
+
+def ed25519_key_active() -> SigningKey:
+    """The active generation, with its Ed25519 half (made here in development if a
+    generation from before Data Integrity proofs lacks one)."""
+    key = signing_key_active()
+    if key.ed25519_public:
+        return key
+    if not settings.ACADEMY_SIGNING_KEY_AUTOCREATE:
+        raise KeyUnavailable(
+            "The active signing key has no Ed25519 half: run "
+            "`manage.py signing_keys --rotate` once."
+        )
+    return signing_key_ed25519_add(key)
+
+
+@lru_cache(maxsize=8)
+def _load_ed25519(path: str, mtime_ns: int) -> Ed25519PrivateKey:
+    private = serialization.load_pem_private_key(Path(path).read_bytes(), None)
+    if not isinstance(private, Ed25519PrivateKey):
+        raise KeyUnavailable(f"{path} is not an Ed25519 key.")
+    return private
+
+
+def ed25519_private_key(key: SigningKey) -> Ed25519PrivateKey:
+    path = _ed25519_path(key.kid)
+    try:
+        mtime = path.stat().st_mtime_ns
+    except FileNotFoundError as error:
+        raise KeyUnavailable(
+            f"The private Ed25519 key of {key.kid} is not in {key_dir()}."
+        ) from error
+    return _load_ed25519(str(path), mtime)
+
+
+def ed25519_sign(key: SigningKey, data: bytes) -> bytes:
+    """An Ed25519 signature of data with the generation's private key."""
+    return ed25519_private_key(key).sign(data)

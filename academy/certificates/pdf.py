@@ -158,12 +158,116 @@ def render_certificate_pdf(certificate) -> bytes:
         )
         issued = formats.date_format(certificate.issued_at, "DATE_FORMAT")
         expires = formats.date_format(certificate.expires_at, "DATE_FORMAT")
+        if certificate.valid_from > certificate.issued_at:
+            starts = formats.date_format(certificate.valid_from, "DATE_FORMAT")
+            dates = _("Issued %(issued)s · valid from %(start)s until %(expires)s") % {
+                "issued": issued,
+                "start": starts,
+                "expires": expires,
+            }
+        else:
+            dates = _("Issued %(issued)s · valid until %(expires)s") % {
+                "issued": issued,
+                "expires": expires,
+            }
+        draw_centred(c, dates, 232, 13, max_width=usable)
+        through = (certificate.requirements or {}).get("renewed_through")
+        if through:
+            draw_centred(
+                c,
+                _("Renewed through %(course)s") % {"course": through["title"]},
+                210,
+                11,
+                max_width=usable,
+            )
+        draw_centred(
+            c, _("Certificate code: %(code)s") % {"code": certificate.code}, 150, 13
+        )
         draw_centred(
             c,
-            _("Issued %(issued)s · valid until %(expires)s")
-            % {"issued": issued, "expires": expires},
-            232,
-            13,
+            _("Check it at %(url)s or scan the code") % {"url": public_url("/verify/")},
+            130,
+            11,
+            max_width=usable,
+        )
+        draw_qr(c, verify_url, PAGE_WIDTH - MARGIN - 20 - 110, MARGIN + 20, 110)
+    c.showPage()
+    c.save()
+    return buffer.getvalue()
+
+
+def render_organisation_certificate_pdf(certificate) -> bytes:
+    """The organisation's certificate: same frame, fonts and QR as a person's, in the
+    organisation's language; what it certifies and the domains met, never evidence."""
+    register_fonts()
+    buffer = io.BytesIO()
+    c = canvas.Canvas(
+        buffer, pagesize=(PAGE_WIDTH, PAGE_HEIGHT), invariant=1, pageCompression=1
+    )
+    verify_url = public_url(f"/verify/{certificate.code}/")
+    with translation.override(certificate.language):
+        c.setTitle(_("Certificate %(code)s") % {"code": certificate.code})
+        c.setAuthor(_("Trauma-Informed Academy"))
+        c.setStrokeColorRGB(*INK)
+        c.setLineWidth(2.5)
+        c.rect(MARGIN, MARGIN, PAGE_WIDTH - 2 * MARGIN, PAGE_HEIGHT - 2 * MARGIN)
+        c.setLineWidth(0.8)
+        c.rect(
+            MARGIN + 7,
+            MARGIN + 7,
+            PAGE_WIDTH - 2 * MARGIN - 14,
+            PAGE_HEIGHT - 2 * MARGIN - 14,
+        )
+        c.setFillColorRGB(*INK)
+        usable = PAGE_WIDTH - 2 * MARGIN - 80
+        draw_centred(c, _("Trauma-Informed Academy"), 505, 16)
+        draw_centred(c, certificate.standard_title, 462, 28, max_width=usable)
+        draw_centred(c, _("This certifies that"), 425, 14)
+        draw_centred(c, certificate.holder_name, 382, 32, max_width=usable)
+        if certificate.holder_place:
+            draw_centred(c, certificate.holder_place, 356, 13, max_width=usable)
+        draw_centred(
+            c,
+            _(
+                "meets the standard, as reviewed by the academy's assessors, "
+                "at the level"
+            ),
+            326,
+            14,
+            max_width=usable,
+        )
+        draw_centred(c, certificate.get_level_display(), 294, 22, max_width=usable)
+        domains = " · ".join(d["title"] for d in certificate.domains_met)
+        draw_centred(
+            c,
+            _("Domains met: %(domains)s") % {"domains": domains},
+            266,
+            10.5,
+            max_width=usable,
+        )
+        valid_from = formats.date_format(certificate.valid_from, "DATE_FORMAT")
+        expires = formats.date_format(certificate.expires_at, "DATE_FORMAT")
+        draw_centred(
+            c,
+            _("Standard version %(version)s · valid from %(start)s until %(end)s")
+            % {
+                "version": certificate.standard_version,
+                "start": valid_from,
+                "end": expires,
+            },
+            238,
+            12.5,
+            max_width=usable,
+        )
+        draw_centred(
+            c,
+            _(
+                "Valid while a senior manager attests each year that nothing "
+                "material has changed."
+            ),
+            218,
+            11,
+            max_width=usable,
         )
         draw_centred(
             c, _("Certificate code: %(code)s") % {"code": certificate.code}, 150, 13
@@ -176,6 +280,147 @@ def render_certificate_pdf(certificate) -> bytes:
             max_width=usable,
         )
         draw_qr(c, verify_url, PAGE_WIDTH - MARGIN - 20 - 110, MARGIN + 20, 110)
+    c.showPage()
+    c.save()
+    return buffer.getvalue()
+
+
+def _draw_line(
+    c: canvas.Canvas, text: str, y: float, size: float, *, rtl: bool, width: float
+) -> None:
+    """One line at the start edge of the reading direction (left, or right in
+    Arabic), shrunk to fit the width."""
+    runs = visual_runs(text)
+    measured = _width(runs, size)
+    if measured > width:
+        size = size * width / measured
+        measured = _width(runs, size)
+    x = (PORTRAIT_WIDTH - MARGIN - measured) if rtl else MARGIN
+    for font, run in runs:
+        c.setFont(font, size)
+        c.drawString(x, y, run)
+        x += pdfmetrics.stringWidth(run, font, size)
+
+
+PORTRAIT_WIDTH, PORTRAIT_HEIGHT = A4
+
+
+def render_transcript_pdf(transcript) -> bytes:
+    """A learner's transcript: A4 portrait, every course and cycle, in their language,
+    with the code and a QR to check it. Pages break as the list grows."""
+    register_fonts()
+    buffer = io.BytesIO()
+    c = canvas.Canvas(
+        buffer,
+        pagesize=(PORTRAIT_WIDTH, PORTRAIT_HEIGHT),
+        invariant=1,
+        pageCompression=1,
+    )
+    rtl = transcript.language == "ar"
+    usable = PORTRAIT_WIDTH - 2 * MARGIN
+    verify_url = public_url(f"/verify/{transcript.code}/")
+    with translation.override(transcript.language):
+        c.setTitle(_("Transcript %(code)s") % {"code": transcript.code})
+        c.setAuthor(_("Trauma-Informed Academy"))
+
+        def header() -> float:
+            c.setFillColorRGB(*INK)
+            _draw_line(
+                c,
+                _("Trauma-Informed Academy"),
+                PORTRAIT_HEIGHT - 60,
+                12,
+                rtl=rtl,
+                width=usable,
+            )
+            _draw_line(
+                c, _("Transcript"), PORTRAIT_HEIGHT - 90, 22, rtl=rtl, width=usable
+            )
+            _draw_line(
+                c,
+                transcript.holder_name,
+                PORTRAIT_HEIGHT - 118,
+                16,
+                rtl=rtl,
+                width=usable,
+            )
+            made = formats.date_format(transcript.created_at, "DATE_FORMAT")
+            _draw_line(
+                c,
+                _("Made on %(date)s · code %(code)s")
+                % {"date": made, "code": transcript.code},
+                PORTRAIT_HEIGHT - 138,
+                10,
+                rtl=rtl,
+                width=usable,
+            )
+            return PORTRAIT_HEIGHT - 175
+
+        y = header()
+        if not transcript.entries:
+            _draw_line(c, _("No course taken yet."), y, 11, rtl=rtl, width=usable)
+        for entry in transcript.entries:
+            if y < 150:
+                c.showPage()
+                y = header()
+            _draw_line(
+                c,
+                _("%(course)s · cycle %(cycle)s")
+                % {"course": entry["course"], "cycle": entry["cycle"]},
+                y,
+                12,
+                rtl=rtl,
+                width=usable,
+            )
+            y -= 16
+            passed = entry["passed"] or _("not yet")
+            _draw_line(
+                c,
+                _("Started %(start)s · attempts %(n)s · passed %(passed)s")
+                % {"start": entry["started"], "n": entry["attempts"], "passed": passed},
+                y,
+                10,
+                rtl=rtl,
+                width=usable,
+            )
+            y -= 14
+            cert = entry.get("certificate")
+            if cert:
+                _draw_line(
+                    c,
+                    _(
+                        "Certificate %(code)s · version %(version)s · "
+                        "valid %(start)s to %(end)s"
+                    )
+                    % {
+                        "code": cert["code"],
+                        "version": cert["version"],
+                        "start": cert["valid_from"],
+                        "end": cert["expires"],
+                    },
+                    y,
+                    10,
+                    rtl=rtl,
+                    width=usable,
+                )
+                y -= 14
+            y -= 10
+        _draw_line(
+            c,
+            _("Check this transcript at %(url)s; each certificate by its own code.")
+            % {"url": verify_url},
+            MARGIN + 40,
+            9,
+            rtl=rtl,
+            width=usable - 100,
+        )
+        draw_qr(
+            c,
+            verify_url,
+            PORTRAIT_WIDTH - MARGIN - 80 if not rtl else MARGIN,
+            MARGIN,
+            80,
+        )
     c.showPage()
     c.save()
     return buffer.getvalue()

@@ -9,11 +9,20 @@ from datetime import datetime
 from django.utils import timezone
 
 from academy.core.models import User
+from academy.courses.models import CoursePage
+from academy.courses.selectors import course_get_by_key
 
 from . import codes
-from .models import STATUS_LIST_SIZE, Certificate
+from .models import (
+    STATUS_LIST_SIZE,
+    Certificate,
+    CertificateRevision,
+    CredentialSlot,
+    OrganisationCertificate,
+    Transcript,
+)
 
-EXPIRING_DAYS = 60
+EXPIRING_DAYS = 90  # "expiring" for learners and coordinators, as notices start
 
 
 @dataclass(frozen=True)
@@ -22,7 +31,8 @@ class Lookup:
 
     outcome: str  # "found", "not_found", "mistyped", "malformed"
     code: str = ""
-    certificate: Certificate | None = None
+    # A person's certificate, an organisation's, or a transcript: one code space.
+    certificate: Certificate | OrganisationCertificate | Transcript | None = None
 
 
 def certificate_lookup(*, typed: str) -> Lookup:
@@ -32,7 +42,11 @@ def certificate_lookup(*, typed: str) -> Lookup:
         return Lookup("mistyped", typed.strip())
     except codes.Malformed:
         return Lookup("malformed", (typed or "").strip()[:40])
-    certificate = Certificate.objects.filter(code=code).first()
+    certificate = (
+        Certificate.objects.filter(code=code).first()
+        or OrganisationCertificate.objects.filter(code=code).first()
+        or Transcript.objects.filter(code=code).first()
+    )
     return Lookup("found" if certificate else "not_found", code, certificate)
 
 
@@ -47,7 +61,13 @@ def certificates_by_codes(*, typed: list[str]) -> dict[str, Lookup]:
         except codes.Malformed:
             normal[entry] = ("malformed", (entry or "").strip()[:40])
     wanted = [code for kind, code in normal.values() if kind == "ok"]
-    found = {c.code: c for c in Certificate.objects.filter(code__in=wanted)}
+    found: dict[str, Certificate | OrganisationCertificate | Transcript] = {
+        c.code: c for c in Certificate.objects.filter(code__in=wanted)
+    }
+    found |= {
+        c.code: c for c in OrganisationCertificate.objects.filter(code__in=wanted)
+    }
+    found |= {c.code: c for c in Transcript.objects.filter(code__in=wanted)}
     result = {}
     for entry, (kind, code) in normal.items():
         if kind != "ok":
@@ -63,16 +83,37 @@ def certificates_by_codes(*, typed: list[str]) -> dict[str, Lookup]:
 def status_list_numbers() -> int:
     """How many status lists exist (the highest index used decides)."""
     top = (
-        Certificate.objects.order_by("-status_index")
+        CredentialSlot.objects.order_by("-status_index")
         .values_list("status_index", flat=True)
         .first()
     )
     return (top or 0) // STATUS_LIST_SIZE + 1
 
 
-def certificate_by_pdf(*, data: bytes) -> Certificate | None:
+@dataclass(frozen=True)
+class PdfMatch:
+    code: str
+    superseded: bool = False  # an earlier version of a re-issued certificate
+
+
+def certificate_by_pdf(*, data: bytes) -> PdfMatch | None:
+    """Which of our documents this file is, by its SHA-256: a certificate (or an
+    earlier version of one), an organisation's certificate or a transcript."""
     digest = hashlib.sha256(data).hexdigest()
-    return Certificate.objects.filter(pdf_sha256=digest).first()
+    for model in (Certificate, OrganisationCertificate, Transcript):
+        code = (
+            model.objects.filter(pdf_sha256=digest)
+            .values_list("code", flat=True)
+            .first()
+        )
+        if code:
+            return PdfMatch(code)
+    earlier = (
+        CertificateRevision.objects.filter(pdf_sha256=digest)
+        .values_list("certificate__code", flat=True)
+        .first()
+    )
+    return PdfMatch(earlier, superseded=True) if earlier else None
 
 
 def valid_course_keys(*, user: User, at: datetime | None = None) -> set[str]:
@@ -94,3 +135,41 @@ def is_expiring(certificate: Certificate, at=None) -> bool:
         certificate.status_at(at) == Certificate.Status.VALID
         and (certificate.expires_at - at).days < EXPIRING_DAYS
     )
+
+
+@dataclass(frozen=True)
+class Achievement:
+    """What a certificate of one course version stands for: the Achievement its
+    credentials embed (as issued, from one of those certificates), and the live
+    course while it is still at that version."""
+
+    certificate: Certificate | OrganisationCertificate
+    course: CoursePage | None = None
+
+
+def achievement_get(
+    *, course_key: str, version: str, language: str
+) -> Achievement | None:
+    """The Achievement at /achievements/<course>/<version> (the `id` credentials give
+    it): from a certificate issued for that version, in the visitor's language when
+    there is one. None when no certificate names it."""
+    issued = Certificate.objects.filter(course_key=course_key, course_version=version)
+    certificate = (
+        issued.filter(language=language).order_by("issued_at").first()
+        or issued.order_by("issued_at").first()
+    )
+    if certificate is None:
+        # A standard at one level, e.g. "workplace-distinction": an organisation's.
+        standard, _, level = course_key.rpartition("-")
+        organisations = OrganisationCertificate.objects.filter(
+            standard_key=standard, level=level, standard_version=version
+        )
+        held = (
+            organisations.filter(language=language).order_by("issued_at").first()
+            or organisations.order_by("issued_at").first()
+        )
+        return Achievement(certificate=held) if held is not None else None
+    course = course_get_by_key(key=course_key)
+    if course is not None and course.version_label != version:
+        course = None
+    return Achievement(certificate=certificate, course=course)

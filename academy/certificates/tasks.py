@@ -3,6 +3,7 @@ from django_tasks import task
 from academy.courses.models import Enrollment
 
 from .models import Certificate
+from .notices import expiry_notice_deliver
 from .services import certificate_issue, certificate_pdf_ensure
 
 
@@ -21,3 +22,9 @@ def certificates_backfill(enrollment_ids: list[int]) -> dict:
             certificate_pdf_ensure(certificate=certificate)
             rendered += 1
     return {"issued": issued, "rendered": rendered, "checked": len(enrollment_ids)}
+
+
+@task(backend="academy")
+def expiry_notice_send(certificate_id: int, days: int) -> bool:
+    """Ids only: the queue keeps its arguments."""
+    return expiry_notice_deliver(certificate_id=certificate_id, days=days)

@@ -5,12 +5,16 @@ The language comes from the browser or ?lang=, and the switcher sets it."""
 
 from __future__ import annotations
 
+import json
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.http import FileResponse, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import translation
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -18,7 +22,7 @@ from academy.core.exceptions import PublicHttp404
 
 from . import bulk, credentials, selectors
 from .keys import KeyUnavailable
-from .models import Certificate
+from .models import Certificate, OrganisationCertificate, Transcript
 from .ratelimit import lookup_limited, lookups_charge, too_many
 from .services import (
     STATUS_LIST_CACHE_SECONDS,
@@ -85,12 +89,27 @@ def verify_detail(request, code):
     if lookup.code != code:  # a forgiving spelling: send to the canonical address
         return redirect("verify_detail", code=lookup.code)
     certificate = lookup.certificate
+    if isinstance(certificate, Transcript):
+        return _remember(
+            render(
+                request,
+                "certificates/verify_transcript.html",
+                {"transcript": certificate},
+            ),
+            chosen,
+        )
+    template = (
+        "certificates/verify_organisation.html"
+        if isinstance(certificate, OrganisationCertificate)
+        else "certificates/verify_detail.html"
+    )
     return _remember(
         render(
             request,
-            "certificates/verify_detail.html",
+            template,
             {
                 "certificate": certificate,
+                "superseded": request.GET.get("superseded") == "1",
                 "status": certificate.status,
                 "verify_url": credentials.public_url(f"/verify/{certificate.code}/"),
             },
@@ -130,12 +149,13 @@ def verify_pdf(request):
     )
     if refusal is not None:
         return refusal
-    certificate = selectors.certificate_by_pdf(data=upload.read())
-    if certificate is None:
+    match = selectors.certificate_by_pdf(data=upload.read())
+    if match is None:
         return render(
             request, "certificates/verify_index.html", {"pdf_unknown": True}, status=404
         )
-    return redirect("verify_detail", code=certificate.code)
+    url = reverse("verify_detail", kwargs={"code": match.code})
+    return redirect(url + ("?superseded=1" if match.superseded else ""))
 
 
 @require_http_methods(["POST"])
@@ -173,22 +193,45 @@ def verify_bulk(request):
     return response
 
 
-def _found_or_404(code) -> Certificate:
+def _found_or_404(code) -> Certificate | OrganisationCertificate:
     lookup = selectors.certificate_lookup(typed=code)
-    if lookup.outcome != "found" or lookup.code != code:
+    if (
+        lookup.outcome != "found"
+        or lookup.code != code
+        or isinstance(lookup.certificate, Transcript)  # a record, not a credential
+    ):
         raise PublicHttp404(_("No certificate has that code."))
-    return lookup.certificate
+    certificate = lookup.certificate
+    assert isinstance(certificate, Certificate | OrganisationCertificate)
+    return certificate
 
 
 @require_GET
 @lookup_limited
 def credential_json(request, code):
+    """The Open Badges credential with its embedded proof, for wallets and
+    verifiers; ?download=1 offers it as a file to keep."""
     certificate = _found_or_404(code)
-    return JsonResponse(
-        credentials.credential_json(certificate),
+    try:
+        document = (
+            credentials.credential_sign(
+                credentials.organisation_credential_json(certificate)
+            )
+            if isinstance(certificate, OrganisationCertificate)
+            else credentials.credential_signed(certificate)
+        )
+    except KeyUnavailable:
+        return _unavailable(request)
+    response = JsonResponse(
+        document,
         content_type="application/vc+ld+json",
         json_dumps_params={"ensure_ascii": False, "indent": 2},
     )
+    if request.GET.get("download"):
+        response["Content-Disposition"] = (
+            f'attachment; filename="certificate-{certificate.code}.json"'
+        )
+    return response
 
 
 @require_GET
@@ -196,7 +239,11 @@ def credential_json(request, code):
 def credential_jwt(request, code):
     certificate = _found_or_404(code)
     try:
-        token = credentials.credential_jwt(certificate)
+        token = (
+            credentials.organisation_credential_jwt(certificate)
+            if isinstance(certificate, OrganisationCertificate)
+            else credentials.credential_jwt(certificate)
+        )
     except KeyUnavailable:
         return _unavailable(request)
     return HttpResponse(token, content_type="application/vc+jwt")
@@ -209,23 +256,44 @@ def _unavailable(request):
     return response
 
 
+# What a status list request may ask for: the VC-JWT (the default, also for */*),
+# or the credential with an embedded proof (JSON-LD verifiers ask for these).
+STATUS_LIST_TYPES = [
+    "application/vc+jwt",
+    "application/vc",
+    "application/vc+ld+json",
+    "application/ld+json",
+    "application/json",
+]
+
+
 @require_GET
 @lookup_limited(bucket="public")
 def status_list(request, number: int):
-    """The revocation list, signed. Verifiers fetch it often: the signed token is
-    kept in the shared cache for a minute and dropped at once on a revocation."""
+    """The revocation list, signed: a VC-JWT, or (when the Accept header prefers
+    JSON) the credential with an embedded Data Integrity proof. Verifiers fetch it
+    often: each form is kept in the shared cache for a minute and dropped at once
+    on a revocation."""
     if number >= selectors.status_list_numbers():
         raise PublicHttp404(_("There is no such status list."))
-    key = status_list_cache_key(number)
-    token = cache.get(key)
-    if token is None:
+    wanted = request.get_preferred_type(STATUS_LIST_TYPES) or STATUS_LIST_TYPES[0]
+    form = "jwt" if wanted == "application/vc+jwt" else "json"
+    key = status_list_cache_key(number, form)
+    body = cache.get(key)
+    if body is None:
         try:
-            token = credentials.status_list_jwt(number)
+            if form == "jwt":
+                body = credentials.status_list_jwt(number)
+            else:
+                body = json.dumps(
+                    credentials.status_list_signed(number), ensure_ascii=False
+                )
         except KeyUnavailable:
             return _unavailable(request)
-        cache.set(key, token, STATUS_LIST_CACHE_SECONDS)
-    response = HttpResponse(token, content_type="application/vc+jwt")
+        cache.set(key, body, STATUS_LIST_CACHE_SECONDS)
+    response = HttpResponse(body, content_type=wanted)
     response["Cache-Control"] = f"public, max-age={STATUS_LIST_CACHE_SECONDS}"
+    patch_vary_headers(response, ["Accept"])
     return response
 
 
@@ -241,6 +309,56 @@ def did_document(request):
     )
     response["Cache-Control"] = "public, max-age=300"
     return response
+
+
+ACHIEVEMENT_JSON_TYPES = ["application/ld+json", "application/json"]
+
+
+@require_GET
+@lookup_limited(bucket="public")
+def achievement(request, course_key: str, version: str, as_json: bool = False):
+    """The Open Badges Achievement a credential names: JSON for software (the .json
+    address, or an Accept header that prefers JSON), a page for people."""
+    chosen = _language(request)
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    found = selectors.achievement_get(
+        course_key=course_key, version=version, language=language
+    )
+    if found is None:
+        raise PublicHttp404(_("There is no such course version."))
+    credential = (
+        credentials.organisation_credential_json(found.certificate)
+        if isinstance(found.certificate, OrganisationCertificate)
+        else credentials.credential_json(found.certificate)
+    )
+    document = credential["credentialSubject"]["achievement"]
+    wanted = request.get_preferred_type(["text/html", *ACHIEVEMENT_JSON_TYPES])
+    if as_json or wanted in ACHIEVEMENT_JSON_TYPES:
+        response = JsonResponse(
+            {"@context": credential["@context"], **document},
+            content_type=(
+                wanted if wanted in ACHIEVEMENT_JSON_TYPES else "application/json"
+            ),
+            json_dumps_params={"ensure_ascii": False, "indent": 2},
+        )
+    else:
+        course = found.course
+        response = render(
+            request,
+            "certificates/achievement.html",
+            {
+                "achievement": document,
+                "certificate": found.certificate,
+                "version": version,
+                "contact_hours": getattr(found.certificate, "contact_hours", None),
+                "course": course,
+                "summary": course.summary if course is not None else "",
+                "json_url": request.path + ".json",
+            },
+        )
+    patch_vary_headers(response, ["Accept"])
+    response["Cache-Control"] = "public, max-age=300"
+    return _remember(response, chosen)
 
 
 @login_required

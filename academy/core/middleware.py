@@ -7,7 +7,7 @@ from django.utils import translation
 
 # Addresses that are deliberately not language-prefixed (short, stable QR codes and
 # machine endpoints): their 404s are answers, not a reason to redirect to /en/….
-UNPREFIXED = ("/verify/", "/.well-known/", "/healthz")
+UNPREFIXED = ("/verify/", "/.well-known/", "/healthz", "/achievements/")
 
 
 class LocaleMiddleware(DjangoLocaleMiddleware):

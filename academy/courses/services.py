@@ -20,16 +20,26 @@ from .selectors import course_modules, enrollment_current
 
 @transaction.atomic
 def enrollment_create(
-    *, user: User, course: CoursePage, origin: str = Enrollment.Origin.SELF
+    *,
+    user: User,
+    course: CoursePage,
+    origin: str = Enrollment.Origin.SELF,
+    new_cycle: bool = False,
 ) -> Enrollment:
-    """Enrol the learner in the course's current cycle; enrolling twice is harmless."""
+    """Enrol the learner in the course's current cycle; enrolling twice is harmless.
+    With `new_cycle` (a renewal, decided by the caller) the next cycle opens, and
+    earlier cycles' records stay as they were."""
     if not course.live:
         raise ApplicationError(_("This course is not open for enrolment."))
     existing = enrollment_current(user=user, course=course)
-    if existing is not None:
+    if existing is not None and not new_cycle:
         return existing
     enrollment = Enrollment(
-        user=user, course=course, cycle=1, origin=origin, started_at=timezone.now()
+        user=user,
+        course=course,
+        cycle=existing.cycle + 1 if existing is not None else 1,
+        origin=origin,
+        started_at=timezone.now(),
     )
     enrollment.full_clean()
     try:

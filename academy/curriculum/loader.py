@@ -27,6 +27,7 @@ from academy.courses.models import (
     ModulePage,
 )
 from academy.courses.workflow import editorial_workflow_ensure
+from academy.workplace.services import standard_load
 
 from .checks import assessment_validity
 from .reader import CourseData, ModuleData, read_curriculum
@@ -333,6 +334,11 @@ def content_load(
         for data in curriculum.courses:
             loader.load_course(index, data)
         loader.link_courses(curriculum.courses)
+        for standard in curriculum.standards:
+            _, outcome = standard_load(data=standard)
+            getattr(report, outcome).append(
+                f"standard {standard.key} {standard.version}"
+            )
         if dry_run:
             transaction.set_rollback(True)
     return report

@@ -14,6 +14,9 @@ from academy.core.permissions import ADMINISTRATORS_GROUP
 from academy.courses.workflow import ADVISOR_GROUP, SME_GROUP
 from academy.organisations.models import Cohort, Membership, Organisation
 
+from .agencies import AgencyResult, agency_seed
+from .harbour import HarbourResult, assessor_ensure, harbour_seed
+
 DEMO_PASSWORD = "academy-demo"
 EDITORS_GROUP = "Curriculum editors"
 
@@ -27,12 +30,22 @@ class DemoPerson:
 
 DEMO_PEOPLE = [
     DemoPerson(
+        "assessor@example.org",
+        "Kwame Mensah",
+        "a workplace assessor (Wagtail admin: Workplace reviews)",
+    ),
+    DemoPerson(
         "learner@example.org",
         "Alex Rivera",
         "a police officer in Riverside Police Department",
     ),
     DemoPerson(
         "coordinator@example.org", "Sam Okafor", "Riverside's training coordinator"
+    ),
+    DemoPerson(
+        "lakeside@example.org",
+        "Lena Marquardt",
+        "Lakeside Border Agency's training coordinator",
     ),
     DemoPerson(
         "editor@example.org", "Noor Haddad", "a curriculum editor (Wagtail admin)"
@@ -61,8 +74,15 @@ def _group_editors() -> Group:
     return group
 
 
+@dataclass
+class DemoReport:
+    people: list[tuple[DemoPerson, bool]]
+    harbour: HarbourResult
+    agencies: list[AgencyResult]
+
+
 @transaction.atomic
-def demo_seed() -> list[tuple[DemoPerson, bool]]:
+def demo_seed() -> DemoReport:
     """Create the demo organisation and people; running it again changes nothing."""
     if not settings.ACADEMY_ALLOW_DEMO_DATA:
         raise ApplicationError(
@@ -78,7 +98,6 @@ def demo_seed() -> list[tuple[DemoPerson, bool]]:
         },
     )
     patrol, _ = Cohort.objects.get_or_create(organisation=org, name="Patrol")
-    Cohort.objects.get_or_create(organisation=org, name="Investigations")
     editors = _group_editors()
     admins, _ = Group.objects.get_or_create(name=ADMINISTRATORS_GROUP)
     results = []
@@ -92,18 +111,30 @@ def demo_seed() -> list[tuple[DemoPerson, bool]]:
                 full_name=person.full_name,
                 time_zone="America/Chicago",
                 email_verified_at=timezone.now(),
+                work_role="police"
+                if person.email.startswith(("learner", "coordinator"))
+                else "",
             )
         if person.email.startswith("learner"):
             Membership.objects.get_or_create(
                 user=user,
                 organisation=org,
-                defaults={"role": Membership.Role.LEARNER, "cohort": patrol},
+                defaults={
+                    "role": Membership.Role.LEARNER,
+                    "cohort": patrol,
+                    "accepted_at": timezone.now(),
+                },
             )
+        elif person.email.startswith("lakeside"):
+            pass  # Lakeside's coordinator is made its coordinator below
         elif person.email.startswith("coordinator"):
             Membership.objects.get_or_create(
                 user=user,
                 organisation=org,
-                defaults={"role": Membership.Role.COORDINATOR},
+                defaults={
+                    "role": Membership.Role.COORDINATOR,
+                    "accepted_at": timezone.now(),
+                },
             )
         elif person.email.startswith("editor"):
             user.groups.add(editors)
@@ -112,10 +143,44 @@ def demo_seed() -> list[tuple[DemoPerson, bool]]:
             group, _ = Group.objects.get_or_create(name=name)
             group.permissions.add(Permission.objects.get(codename="access_admin"))
             user.groups.add(group)
+        elif person.email.startswith("assessor"):
+            assessor_ensure(person.email)
         elif person.email.startswith("admin"):
             if not (user.is_superuser and user.is_staff):
                 user.is_superuser = user.is_staff = True
                 user.save(update_fields=["is_superuser", "is_staff"])
             user.groups.add(admins)
         results.append((person, created))
-    return results
+    coordinator = User.objects.get(email="coordinator@example.org")
+    agencies = [
+        agency_seed(
+            name="Riverside Police Department",
+            kind=Organisation.Kind.POLICE,
+            jurisdiction="us",
+            time_zone="America/Chicago",
+            cohort_names=["Patrol", "Investigations", "Custody", "Supervisors"],
+            course_keys=["foundations", "police"],
+            people=60,
+            domain="riverside.example.org",
+            coordinator=coordinator,
+            seed=2026_12_05,
+            password=DEMO_PASSWORD,
+        ),
+        agency_seed(
+            name="Lakeside Border Agency",
+            kind=Organisation.Kind.BORDER,
+            jurisdiction="coe_eu",
+            time_zone="Europe/Berlin",
+            cohort_names=["First line", "Second line"],
+            course_keys=["foundations", "border"],
+            people=20,
+            domain="lakeside.example.org",
+            coordinator=User.objects.get(email="lakeside@example.org"),
+            seed=2026_12_06,
+            password=DEMO_PASSWORD,
+        ),
+    ]
+    harbour = harbour_seed(
+        password=DEMO_PASSWORD, assessor_email="assessor@example.org"
+    )
+    return DemoReport(results, harbour, agencies)

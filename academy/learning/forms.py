@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 
 class KnowledgeCheckForm(forms.Form):
@@ -28,3 +29,20 @@ class KnowledgeCheckForm(forms.Form):
         if any(str(e) == _("Choose one answer.") for e in errors):
             return _("Choose one answer.")
         return _("Choose an answer first.")
+
+
+class NameChangeForm(forms.Form):
+    requested_name = forms.CharField(
+        label=gettext_lazy("Your name as it should appear on your certificates"),
+        max_length=200,
+    )
+    note = forms.CharField(
+        label=gettext_lazy("Anything the administrator should know (optional)"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=gettext_lazy(
+            "You do not need to explain why. No document is asked for unless the "
+            "administrator needs one to be sure it is you."
+        ),
+    )

@@ -19,7 +19,11 @@ from wagtail.contrib.routable_page.templatetags.wagtailroutablepage_tags import 
 )
 
 from academy.assessments.models import AssessmentPage, Attempt
-from academy.assessments.selectors import attempt_get_for_user, attempt_position
+from academy.assessments.selectors import (
+    attempt_get_for_user,
+    attempt_is_practice,
+    attempt_position,
+)
 from academy.assessments.selectors import attempt_result as attempt_result_data
 from academy.core.exceptions import ApplicationError, PublicHttp404
 from academy.core.http import client_address
@@ -174,7 +178,12 @@ def attempt_take(
     return render(
         request,
         "assessments/attempt.html",
-        {"page": assessment, "attempt": attempt, **position},
+        {
+            "page": assessment,
+            "attempt": attempt,
+            "practice": attempt_is_practice(attempt=attempt),
+            **position,
+        },
     )
 
 
@@ -232,6 +241,7 @@ def attempt_result(
         {
             "page": assessment,
             "attempt": attempt,
+            "practice": attempt_is_practice(attempt=attempt),
             "eligibility": selectors.assessment_eligibility(
                 user=request.user, assessment=assessment
             ),

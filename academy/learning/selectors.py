@@ -4,6 +4,7 @@ module, the assessment page and My learning. They combine the status rule
 
 from __future__ import annotations
 
+import datetime
 from dataclasses import dataclass, field
 
 from django.utils import timezone
@@ -17,7 +18,9 @@ from academy.assessments.selectors import (
     attempts_for_user,
     scenarios_live,
 )
+from academy.certificates.models import Certificate
 from academy.certificates.selectors import valid_course_keys
+from academy.certificates.services import renewable_certificate, renewal_window
 from academy.core.choices import Audience
 from academy.core.i18n import field_in_language, translation_missing
 from academy.core.models import User
@@ -64,6 +67,16 @@ def assessment_eligibility(*, user: User, assessment: AssessmentPage) -> Eligibi
             )
             % {"done": status.modules_done, "total": status.modules_total},
         )
+    if course.renews_id and renewal_offer(user=user, course=course) is None:
+        return Eligibility(
+            False,
+            _(
+                "This refresher renews a certificate of %(course)s, from 90 days "
+                "before it expires until 90 days after. You hold none to renew now: "
+                "take the full course instead."
+            )
+            % {"course": course.renews.title},
+        )
     missing = missing_prerequisites(user=user, course=course)
     if missing:
         return Eligibility(
@@ -78,6 +91,44 @@ def assessment_eligibility(*, user: User, assessment: AssessmentPage) -> Eligibi
     return attempt_eligibility(user=user, assessment=assessment)
 
 
+@dataclass(frozen=True)
+class RenewalOffer:
+    """A certificate the learner can renew now, and how: through the refresher
+    (when the course has one and its window is open) or the full course again."""
+
+    certificate: Certificate  # the one being renewed
+    course: CoursePage  # the course whose certificate it is
+    through: CoursePage  # what to take: the refresher, or the course itself
+
+    @property
+    def by_refresher(self) -> bool:
+        return self.through.pk != self.course.pk
+
+
+def renewal_offer(
+    *, user: User, course: CoursePage, at: datetime.datetime | None = None
+) -> RenewalOffer | None:
+    """Renewal opens 90 days before a certificate expires. A refresher renews it from
+    then until 90 days after expiry; the full course renews it any time from then
+    on. Nothing is offered once a renewal has been earned."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    at = at or timezone.now()
+    target: CoursePage = course.renews or course
+    certificate = renewable_certificate(user=user, course=target, at=at)
+    if certificate is None:
+        return None
+    opens, closes = renewal_window(certificate)
+    if at < opens or certificate.renewed_by.exists():
+        return None
+    if course.renews_id:  # asked on the refresher's own page
+        return RenewalOffer(certificate, target, course) if at <= closes else None
+    refresher = next((r for r in CoursePage.objects.live().filter(renews=target)), None)
+    if refresher is not None and at <= closes:
+        return RenewalOffer(certificate, target, refresher)
+    return RenewalOffer(certificate, target, target)
+
+
 def work_role(user: User) -> str:
     return (getattr(user, "work_role", "") or "other") if user.is_authenticated else ""
 
@@ -88,6 +139,16 @@ class CatalogueRow:
     audiences: list[str]
     for_you: bool  # written for the learner's work role
     missing: list[CoursePage] = field(default_factory=list)  # prerequisites lacking
+    refreshers: list[CoursePage] = field(default_factory=list)  # renew this course
+
+    @property
+    def for_everyone(self) -> bool:
+        return len(self.audiences) == len(Audience.values)
+
+    @property
+    def audience_labels(self) -> list[str]:
+        labels = dict(Audience.choices)
+        return [str(labels[a]) for a in self.audiences if a in labels]
 
 
 def catalogue(*, user: User, audience: str | None = None) -> list[CatalogueRow]:
@@ -97,6 +158,12 @@ def catalogue(*, user: User, audience: str | None = None) -> list[CatalogueRow]:
     role = work_role(user)
     held = valid_course_keys(user=user) if user.is_authenticated else set()
     rows = []
+    # A refresher is offered with the course it renews, not as a course of its own.
+    refreshers: dict[int, list[CoursePage]] = {}
+    for c in courses:
+        if c.renews_id:
+            refreshers.setdefault(c.renews_id, []).append(c)
+    courses = [c for c in courses if not c.renews_id]
     for status in course_statuses_for_user(user=user, courses=courses):
         audiences = [link.audience for link in status.course.audience_links.all()]
         if audience and audience not in audiences:
@@ -106,8 +173,27 @@ def catalogue(*, user: User, audience: str | None = None) -> list[CatalogueRow]:
         ]
         # A course for every audience (Foundations) is not "for you" in particular.
         for_you = role in audiences and len(audiences) < len(Audience.values)
-        rows.append(CatalogueRow(status, audiences, for_you, missing))
-    return sorted(rows, key=lambda r: not r.for_you)  # stable: path order otherwise
+        rows.append(
+            CatalogueRow(
+                status,
+                audiences,
+                for_you,
+                missing,
+                refreshers.get(status.course.pk, []),
+            )
+        )
+    # What to start with first: a course others build on that the learner does not
+    # hold yet (Foundations, for a newcomer); then the courses for their work; then
+    # the rest in the site's order (sorted is stable).
+    built_on = {p.pk for c in courses for p in c.prerequisites.all()}
+
+    def rank(row: CatalogueRow) -> int:
+        course = row.status.course
+        if course.pk in built_on and course.content_key not in held:
+            return 0
+        return 1 if row.for_you else 2
+
+    return sorted(rows, key=rank)
 
 
 def catalogue_context(*, request) -> dict:
@@ -130,6 +216,7 @@ def course_context(*, request, course: CoursePage) -> dict:
         "missing_prerequisites": missing_prerequisites(
             user=request.user, course=course
         ),
+        "renewal": renewal_offer(user=request.user, course=course),
         "reviews": course.review_record or [],
         "reviews_pending": [
             r for r in (course.review_record or []) if r.get("status") == "pending"
@@ -191,6 +278,10 @@ class Dashboard:
     rows: list[CourseStatus]
     suggestions: list[CoursePage]  # role courses the learner can take next
     invitations: list[Membership]  # organisations waiting for the person's answer
+    # course pk -> the prerequisite courses the learner lacks for its assessment
+    missing: dict[int, list[CoursePage]] = field(default_factory=dict)
+    # course pk -> how to renew its certificate, when that is open
+    renewals: dict[int, RenewalOffer] = field(default_factory=dict)
 
 
 DASHBOARD_ORDER = {
@@ -224,9 +315,22 @@ def dashboard(*, user: User) -> Dashboard:
             or role in [link.audience for link in c.audience_links.all()]
         )
     ]
+    missing = {
+        c.pk: lacking
+        for c in mine
+        if (lacking := [p for p in c.prerequisites.all() if p.content_key not in held])
+    }
+    renewals = {
+        s.course.pk: offer
+        for s in statuses
+        if s.state in (CourseState.EXPIRING, CourseState.EXPIRED)
+        and (offer := renewal_offer(user=user, course=s.course)) is not None
+    }
     return Dashboard(
         duties=duties_for_user(user=user),
         rows=sorted(statuses, key=lambda s: DASHBOARD_ORDER.get(s.state, 9)),
         suggestions=suggestions,
         invitations=pending_memberships_for_user(user=user),
+        missing=missing,
+        renewals=renewals,
     )

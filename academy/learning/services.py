@@ -19,11 +19,20 @@ from academy.courses.models import CoursePage, Enrollment, ModulePage
 from academy.courses.selectors import enrollment_current
 from academy.organisations.selectors import user_jurisdiction
 
-from .selectors import assessment_eligibility, work_role
+from .selectors import assessment_eligibility, renewal_offer, work_role
 
 
 def course_enrol(*, user: User, course: CoursePage) -> Enrollment:
-    return course_services.enrollment_create(user=user, course=course)
+    """Enrol; or, when the learner's certificate of this course (or of the course
+    this refresher renews) can be renewed and their current cycle is finished with,
+    open the next cycle."""
+    current = enrollment_current(user=user, course=course)
+    renew = (
+        current is not None
+        and current.certificates.exists()
+        and renewal_offer(user=user, course=course) is not None
+    )
+    return course_services.enrollment_create(user=user, course=course, new_cycle=renew)
 
 
 def certificate_earn(

@@ -54,7 +54,13 @@ class FilterForm(OrganisationForm):
     cohort = IdChoiceField(queryset=Cohort.objects.none(), required=False)
     course = IdChoiceField(queryset=CoursePage.objects.none(), required=False)
     status = forms.ChoiceField(
-        choices=[("", ""), ("overdue", ""), ("open", ""), ("done", "")],
+        choices=[
+            ("", ""),
+            ("overdue", ""),
+            ("open", ""),
+            ("done", ""),
+            ("expiring", ""),
+        ],
         required=False,
     )
     page = BoundedIntegerField(required=False, max_value=100_000)
@@ -197,3 +203,9 @@ def first_error(form: forms.Form) -> str:
         if errors:
             return str(errors[0])
     return str(_("Check the form and try again."))
+
+
+class ExtraTimeForm(forms.Form):
+    assessment = BoundedIntegerField()
+    extra_time_percent = BoundedIntegerField(max_value=300)
+    reason = forms.CharField(required=False, max_length=200)

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from academy.core.choices import Jurisdiction
 from academy.core.models import TimeStampedModel
+from academy.core.storage import private_storage
 
 
 def _default_reminder_days() -> list[int]:
@@ -20,6 +21,23 @@ def validate_reminder_days(value) -> None:
         isinstance(d, int) and not isinstance(d, bool) and 0 < d <= 90 for d in value
     ):
         raise ValidationError(_("List whole days before the due date, from 1 to 90."))
+
+
+class Sector(models.TextChoices):
+    """What an employer does (the public register of certified employers filters
+    by it)."""
+
+    AGRICULTURE = "agriculture", _("Agriculture and food production")
+    CARE = "care", _("Care and health")
+    CLEANING = "cleaning", _("Cleaning and facilities")
+    CONSTRUCTION = "construction", _("Construction")
+    HOSPITALITY = "hospitality", _("Hospitality and food service")
+    LOGISTICS = "logistics", _("Logistics and warehousing")
+    MANUFACTURING = "manufacturing", _("Manufacturing")
+    OFFICE = "office", _("Office and professional services")
+    PUBLIC = "public", _("Public sector and non-profit")
+    RETAIL = "retail", _("Retail")
+    OTHER = "other", _("Other")
 
 
 class Organisation(TimeStampedModel):
@@ -52,6 +70,10 @@ class Organisation(TimeStampedModel):
     )
     weekly_digest = models.BooleanField(
         _("weekly digest for coordinators"), default=True
+    )
+    city = models.CharField(_("city"), max_length=120, blank=True)
+    sector = models.CharField(
+        _("sector"), max_length=32, choices=Sector.choices, blank=True
     )
 
     class Meta:
@@ -129,6 +151,15 @@ class Membership(TimeStampedModel):
         _("designated manager"),
         default=False,
         help_text=_("For employers: one of the managers whose training counts."),
+    )
+    supervises_partnership_hire = models.BooleanField(
+        _("supervises a partnership hire"),
+        default=False,
+        help_text=_(
+            "For employers: supervises someone hired through a survivor-employment "
+            "partnership (they need a valid Foundations certificate). Says nothing "
+            "about who that person is."
+        ),
     )
     cohort = models.ForeignKey(
         Cohort, null=True, blank=True, on_delete=models.SET_NULL, related_name="members"
@@ -384,3 +415,31 @@ class ImportJob(models.Model):
     )
     result = models.JSONField(default=dict, blank=True)  # counts and errors only
     finished_at = models.DateTimeField(null=True, blank=True)
+
+
+class ExportJob(models.Model):
+    """A ZIP of certificates too large to stream at once (over 500), made by the task
+    worker into private storage; its status page offers the file to its coordinator."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Being prepared")
+        DONE = "done", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="export_jobs"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    certificate_ids = models.JSONField(default=list, blank=True)
+    count = models.PositiveIntegerField(default=0)
+    status = models.CharField(
+        max_length=8, choices=Status.choices, default=Status.QUEUED
+    )
+    file = models.FileField(upload_to="exports/", storage=private_storage, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]

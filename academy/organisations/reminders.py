@@ -101,6 +101,28 @@ def digest_lines(*, organisation: Organisation) -> list[dict]:
     ]
 
 
+def digest_expiring(*, organisation: Organisation) -> list[dict]:
+    """The certificates of the organisation's assigned courses ending within 90
+    days, soonest first (for the Monday digest)."""
+    people = list(members(organisation=organisation))
+    soon = sorted(
+        (
+            d
+            for d in duties(organisation=organisation, memberships=people)
+            if d.expiring
+        ),
+        key=lambda d: d.expires_on or datetime.date.max,
+    )
+    return [
+        {
+            "name": d.membership.user.full_name,
+            "course": d.assignment.course.title,
+            "expires_on": d.expires_on,
+        }
+        for d in soon
+    ]
+
+
 def reminder_context(*, key: str) -> dict | None:
     """The text of a planned reminder, read now from its key (None when what it
     was about no longer exists). Call it inside the recipient's language."""
@@ -110,7 +132,10 @@ def reminder_context(*, key: str) -> dict | None:
         if org is None:
             return None
         lines = digest_lines(organisation=org)
-        return {"organisation": org.name, "lines": lines} if lines else None
+        expiring = digest_expiring(organisation=org)
+        if not lines and not expiring:
+            return None
+        return {"organisation": org.name, "lines": lines, "expiring": expiring}
     assignment_id, due_on = rest.split(":")[:2]
     assignment = (
         Assignment.objects.filter(pk=int(assignment_id))

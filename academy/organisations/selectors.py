@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from academy.assessments.models import Accommodation, AssessmentPage
 from academy.core.dates import add_months
 from academy.core.models import User
 from academy.courses.models import CoursePage
@@ -33,12 +34,6 @@ from .models import (
 )
 
 DONE_STATES = {CourseState.PASSED, CourseState.CERTIFIED, CourseState.EXPIRING}
-
-
-def is_coordinator(*, user: User | None) -> bool:
-    if not getattr(user, "is_authenticated", False):
-        return False
-    return Membership.objects.coordinators().filter(user=user).exists()
 
 
 def user_jurisdiction(*, user: User) -> str:
@@ -102,12 +97,26 @@ class Duty:
         return (self.today - self.due_on).days
 
     @property
+    def expiring(self) -> bool:
+        """Certified, and the certificate ends within 90 days with no renewal yet."""
+        return self.exemption is None and self.status.state == CourseState.EXPIRING
+
+    @property
+    def expires_on(self) -> date | None:
+        certificate = self.status.certificate
+        return certificate.expires_at.date() if certificate is not None else None
+
+    @property
     def label(self) -> str:
         """The cell's words, the same on the dashboard and in the exports."""
         if self.exemption is not None:
             return str(self.exemption.get_kind_display())
         if self.overdue:
             return str(_("Overdue"))
+        if self.expiring and self.expires_on is not None:
+            return str(
+                _("Expiring on %(date)s") % {"date": self.expires_on.isoformat()}
+            )
         return str(STATE_LABELS[self.status.state])
 
     @property
@@ -127,13 +136,19 @@ def _due(
     if assignment.due_on is not None:
         base = assignment.due_on
     else:
+        # Days after joining, or after the course was assigned to someone who had
+        # joined before: nobody is overdue on a course assigned to them yesterday.
         tz = zoneinfo.ZoneInfo(assignment.organisation.time_zone or "UTC")
-        base = membership.joined_at.astimezone(tz).date() + timedelta(
+        start = max(membership.joined_at, assignment.created_at)
+        base = start.astimezone(tz).date() + timedelta(
             days=assignment.due_days_after_joining or 0
         )
     certificate = getattr(status, "certificate", None)
     if assignment.recurrence_months and certificate is not None:
         return add_months(certificate.issued_at, assignment.recurrence_months).date()
+    if certificate is not None and certificate.revoked_at is None:
+        # Held once: due again when it runs out (a renewal is due by its expiry).
+        return max(base, certificate.expires_at.date())
     return base
 
 
@@ -346,6 +361,8 @@ def overview(
             continue
         if status == "open" and all(d is None or d.done for d in row):
             continue
+        if status == "expiring" and not any(d and d.expiring for d in row):
+            continue
         rows.append(
             {
                 "membership": m,
@@ -354,7 +371,9 @@ def overview(
             }
         )
     counts = Counter(d.overdue for d in all_duties)
+    expiring = sum(1 for d in all_duties if d.expiring)
     return {
+        "expiring_count": expiring,
         "courses": shown_courses,
         "all_courses": courses,
         "stats": [stats[c.pk] for c in courses],
@@ -372,3 +391,29 @@ def invitation_by_token(*, token: str) -> Invitation | None:
         .filter(token_hash=digest)
         .first()
     )
+
+
+def timed_assessments(*, organisation: Organisation) -> list[AssessmentPage]:
+    """The live timed assessments of the courses this organisation assigns."""
+    course_paths = [
+        c.path
+        for c in CoursePage.objects.filter(
+            pk__in=Assignment.objects.filter(
+                organisation=organisation, closed_at__isnull=True
+            ).values("course_id")
+        )
+    ]
+    if not course_paths:
+        return []
+    paths = Q()
+    for path in course_paths:
+        paths |= Q(path__startswith=path)
+    return list(
+        AssessmentPage.objects.live()
+        .filter(paths, time_limit_minutes__isnull=False, time_limit_minutes__gt=0)
+        .order_by("path")
+    )
+
+
+def accommodations_of(*, user) -> list[Accommodation]:
+    return list(Accommodation.objects.filter(user=user).select_related("assessment"))

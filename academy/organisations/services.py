@@ -14,6 +14,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from academy.assessments.models import Accommodation, AssessmentPage
+from academy.certificates.models import Certificate
 from academy.core.exceptions import ApplicationError
 from academy.core.models import User
 from academy.courses.models import CoursePage
@@ -36,6 +38,7 @@ from .models import (
     Cohort,
     DueExtension,
     Exemption,
+    ExportJob,
     ImportJob,
     Invitation,
     Membership,
@@ -43,7 +46,7 @@ from .models import (
 )
 from .people import ImportResult, people_import
 from .people_csv import TASK_ROWS, PersonRow
-from .tasks import people_import_task
+from .tasks import certificates_zip_task, people_import_task
 
 # ---------------------------------------------------------------------------
 # Adding people.
@@ -139,6 +142,47 @@ def membership_role_change(
         client_address,
         user=membership.user_id,
         role=[before, role],
+    )
+    return membership
+
+
+@transaction.atomic
+def membership_employer_roles_set(
+    *,
+    membership: Membership,
+    is_manager: bool,
+    supervises_partnership_hire: bool,
+    by: User,
+    client_address=None,
+) -> Membership:
+    """An employer's coordinator says who its managers are and who supervises a
+    partnership hire (the workplace standard's training requirement counts them)."""
+    _current(membership)
+    if membership.organisation.kind != membership.organisation.Kind.EMPLOYER:
+        raise ApplicationError(_("Only employers name managers and supervisors."))
+    if (
+        not Membership.objects.coordinators()
+        .filter(organisation=membership.organisation, user=by)
+        .exists()
+    ):
+        raise ApplicationError(
+            _("Only the organisation's training coordinators can change this.")
+        )
+    before = [membership.is_manager, membership.supervises_partnership_hire]
+    membership.is_manager = bool(is_manager)
+    membership.supervises_partnership_hire = bool(supervises_partnership_hire)
+    membership.save(
+        update_fields=["is_manager", "supervises_partnership_hire", "updated_at"]
+    )
+    _audit(
+        by,
+        "member.employer_roles",
+        membership,
+        membership.organisation,
+        client_address,
+        user=membership.user_id,
+        manager=[before[0], membership.is_manager],
+        supervisor=[before[1], membership.supervises_partnership_hire],
     )
     return membership
 
@@ -305,3 +349,85 @@ def exemption_record(
         reason=reason.strip(),
     )
     return exemption
+
+
+# ---------------------------------------------------------------------------
+# Certificates as a ZIP, for an audit.
+
+ZIP_STREAM_MAX = 500  # streamed at once up to this many files; a task beyond
+ZIP_MAX = 5000
+
+
+def certificates_of(*, overview: dict) -> list[Certificate]:
+    """The current certificate of each assigned course shown in the filtered
+    matrix (current members only: nobody's record reaches the organisation without
+    their consent), never a revoked one."""
+    seen: dict[int, Certificate] = {}
+    for row in overview["rows"]:
+        for duty in row["cells"]:
+            certificate = duty.status.certificate if duty else None
+            if certificate is not None and certificate.revoked_at is None:
+                seen[certificate.pk] = certificate
+    return sorted(seen.values(), key=lambda c: (c.holder_name, c.course_key, c.pk))
+
+
+def certificates_zip_start(
+    *, organisation: Organisation, certificates: list[Certificate], by: User
+) -> ExportJob:
+    if len(certificates) > ZIP_MAX:
+        raise ApplicationError(
+            _(
+                "That is %(n)s certificates; a ZIP holds at most %(max)s. "
+                "Filter further."
+            )
+            % {"n": len(certificates), "max": ZIP_MAX}
+        )
+    job = ExportJob.objects.create(
+        organisation=organisation,
+        created_by=by,
+        certificate_ids=[c.pk for c in certificates],
+        count=len(certificates),
+    )
+    _audit(by, "export.certificates", job, organisation, None, count=job.count)
+    transaction.on_commit(lambda: certificates_zip_task.enqueue(job.pk))
+    return job
+
+
+# ---------------------------------------------------------------------------
+# Extra time on a timed assessment, granted by the person's coordinator.
+
+
+@transaction.atomic
+def accommodation_grant(
+    *,
+    membership: Membership,
+    assessment: AssessmentPage,
+    extra_time_percent: int,
+    reason: str,
+    by: User,
+    client_address=None,
+) -> Accommodation:
+    _current(membership)
+    if not assessment.time_limit_minutes:
+        raise ApplicationError(_("That assessment has no time limit."))
+    if not 1 <= extra_time_percent <= 300:
+        raise ApplicationError(_("Extra time is 1% to 300% of the time limit."))
+    accommodation, _created = Accommodation.objects.update_or_create(
+        user=membership.user,
+        assessment=assessment,
+        defaults={
+            "extra_time_percent": extra_time_percent,
+            "reason": (reason or "").strip()[:200],
+        },
+    )
+    _audit(
+        by,
+        "member.accommodation",
+        membership,
+        membership.organisation,
+        client_address,
+        user=membership.user_id,
+        assessment=assessment.pk,
+        extra_time_percent=extra_time_percent,
+    )
+    return accommodation

@@ -1,5 +1,6 @@
 from django_tasks import task
 
+from .exports import export_job_run
 from .people import import_job_run
 from .reminders import reminder_deliver
 
@@ -14,3 +15,9 @@ def people_import_task(job_id: int, base_url: str) -> dict:
 def reminder_send(user_id: int, key: str, template: str) -> bool:
     """Ids and a key only: the queue keeps its arguments (see reminders_plan)."""
     return reminder_deliver(user_id=user_id, key=key, template=template)
+
+
+@task(backend="academy")
+def certificates_zip_task(job_id: int) -> dict:
+    """Write a large ZIP of certificates into private storage (ids only here)."""
+    return export_job_run(job_id=job_id)

@@ -18,6 +18,20 @@ urlpatterns = [
     path("people/<id:user_id>/extend/", views.person_extend, name="person_extend"),
     path("import/", views.people_import, name="import"),
     path("import/<id:job_id>/", views.import_job, name="import_job"),
+    path(
+        "export/certificates.zip", views.export_certificates, name="export_certificates"
+    ),
+    path("exports/<id:job_id>/", views.export_job, name="export_job"),
+    path(
+        "exports/<id:job_id>/certificates.zip",
+        views.export_job_download,
+        name="export_job_download",
+    ),
+    path(
+        "people/<id:user_id>/extra-time/",
+        views.person_extra_time,
+        name="person_extra_time",
+    ),
     path("assignments/", views.assignments, name="assignments"),
     path("invitations/", views.invitations, name="invitations"),
     path("export.<str:fmt>", views.export, name="export"),

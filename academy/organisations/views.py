@@ -15,22 +15,26 @@ from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import SetPasswordForm
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from academy.assessments.models import AssessmentPage
 from academy.assessments.selectors import attempts_on_courses
 from academy.core.exceptions import ApplicationError, PublicHttp404
 from academy.core.http import client_address
+from academy.core.services import audit_event_record
 
 from . import exports, people, selectors, services
+from .exports import certificate_files, zip_stream
 from .forms import (
     AssignmentForm,
     ExemptionForm,
     ExtensionForm,
+    ExtraTimeForm,
     FilterForm,
     InvitationActionForm,
     MoveForm,
@@ -39,7 +43,7 @@ from .forms import (
     SwitchForm,
     first_error,
 )
-from .models import Exemption, ImportJob, Invitation, Membership
+from .models import Exemption, ExportJob, ImportJob, Invitation, Membership
 from .people_csv import parse_people_csv
 
 SESSION_KEY = "coordinating_organisation"
@@ -151,6 +155,8 @@ def person(request, user_id: int):
             "cohorts": org.cohorts.all(),
             "kinds": Exemption.Kind.choices,
             "roles": Membership.Role.choices,
+            "timed": selectors.timed_assessments(organisation=org),
+            "extra_time": selectors.accommodations_of(user=membership.user),
         }
     elif membership.is_pending:
         context["invitation"] = selectors.invitation_latest(membership=membership)
@@ -429,11 +435,24 @@ def invitations(request):
     )
 
 
+def _filtered_overview(request) -> dict:
+    """The matrix as the dashboard shows it with the request's filters."""
+    org = request.organisation
+    filters = FilterForm(request.GET or None, organisation=org)
+    cohort, course = filters.value("cohort"), filters.value("course")
+    return selectors.overview(
+        organisation=org,
+        cohort_id=cohort.pk if cohort else None,
+        course_id=course.pk if course else None,
+        status=filters.value("status") or "",
+    )
+
+
 @coordinator_view
 def export(request, fmt: str):
     if fmt not in ("csv", "xlsx"):
         raise PublicHttp404(_("Exports are CSV or XLSX."))
-    data = selectors.overview(organisation=request.organisation)
+    data = _filtered_overview(request)
     header, rows = exports.training_record(data)
     if fmt == "xlsx":
         body = exports.to_xlsx(header, rows)
@@ -446,6 +465,102 @@ def export(request, fmt: str):
     response = HttpResponse(body, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="training-record.{fmt}"'
     return response
+
+
+@coordinator_view
+def export_certificates(request):
+    """The certificates of the people and courses shown (as filtered), as a ZIP:
+    streamed at once up to 500; beyond, prepared by the task worker."""
+    certificates = services.certificates_of(overview=_filtered_overview(request))
+    if not certificates:
+        messages.error(request, _("No certificate among the people shown."))
+        return redirect(reverse("coordinate:dashboard") + f"?{request.GET.urlencode()}")
+    if len(certificates) <= services.ZIP_STREAM_MAX:
+        audit_event_record(
+            actor=request.user,
+            action="export.certificates",
+            organisation=request.organisation,
+            client_address=client_address(request),
+            details={"count": len(certificates), "streamed": True},
+        )
+        response = StreamingHttpResponse(
+            zip_stream(certificate_files(certificates)), content_type="application/zip"
+        )
+        response["Content-Disposition"] = 'attachment; filename="certificates.zip"'
+        return response
+    try:
+        job = services.certificates_zip_start(
+            organisation=request.organisation,
+            certificates=certificates,
+            by=request.user,
+        )
+    except ApplicationError as error:
+        return render(request, "400.html", {"message": error.message}, status=400)
+    return redirect("coordinate:export_job", job_id=job.pk)
+
+
+def _export_job(request, job_id: int) -> ExportJob:
+    job = ExportJob.objects.filter(pk=job_id, organisation=request.organisation).first()
+    if job is None:
+        raise PublicHttp404(_("No such export in your organisation."))
+    return job
+
+
+@coordinator_view
+def export_job(request, job_id: int):
+    job = _export_job(request, job_id)
+    return render(
+        request,
+        "coordinate/export_job.html",
+        {"job": job, "organisation": request.organisation},
+    )
+
+
+@coordinator_view
+def export_job_download(request, job_id: int):
+    job = _export_job(request, job_id)
+    if job.status != ExportJob.Status.DONE or not job.file:
+        raise PublicHttp404(_("This export is not ready."))
+    return FileResponse(
+        job.file.open("rb"),
+        content_type="application/zip",
+        as_attachment=True,
+        filename="certificates.zip",
+    )
+
+
+@require_POST
+@coordinator_view
+def person_extra_time(request, user_id: int):
+    membership = _membership(request, user_id)
+    form = ExtraTimeForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, first_error(form))
+        return redirect("coordinate:person", user_id=user_id)
+    assessment = AssessmentPage.objects.filter(
+        pk=form.cleaned_data["assessment"]
+    ).first()
+    allowed = {
+        a.pk for a in selectors.timed_assessments(organisation=request.organisation)
+    }
+    if assessment is None or assessment.pk not in allowed:
+        messages.error(
+            request, _("Choose a timed assessment your organisation assigned.")
+        )
+        return redirect("coordinate:person", user_id=user_id)
+    return _answer(
+        request,
+        user_id,
+        lambda: services.accommodation_grant(
+            membership=membership,
+            assessment=assessment,
+            extra_time_percent=form.cleaned_data["extra_time_percent"],
+            reason=form.cleaned_data["reason"],
+            by=request.user,
+            client_address=client_address(request),
+        ),
+        _("Extra time recorded."),
+    )
 
 
 # ---------------------------------------------------------------------------

@@ -4,7 +4,10 @@ from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.permissions import register_permission_policy
 
 from academy.assessments.viewsets import AccommodationViewSet, AttemptViewSet
-from academy.certificates.viewsets import CertificateViewSet
+from academy.certificates.viewsets import (
+    CertificateViewSet,
+    OrganisationCertificateViewSet,
+)
 from academy.core.models import AuditEvent
 from academy.core.permissions import ReadOnlyPermissionPolicy
 from academy.courses.viewsets import EnrollmentViewSet
@@ -34,6 +37,7 @@ class RecordsGroup(ViewSetGroup):
         AttemptViewSet,
         AccommodationViewSet,
         CertificateViewSet,
+        OrganisationCertificateViewSet,
         AuditEventViewSet,
     )
 

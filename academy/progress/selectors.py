@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.db.models import Prefetch, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from academy.assessments.models import AssessmentPage, Attempt
@@ -26,7 +27,7 @@ class CourseState(enum.StrEnum):
     COMPLETED = "completed"  # every module done
     PASSED = "passed"  # the certifying assessment passed
     CERTIFIED = "certified"  # a valid certificate
-    EXPIRING = "expiring"  # certified, expiring within 60 days
+    EXPIRING = "expiring"  # certified, expiring within 90 days, not yet renewed
     EXPIRED = "expired"  # the certificate expired
 
 
@@ -58,7 +59,15 @@ class CourseStatus:
     modules: list[ModuleState] = field(default_factory=list)
     assessment_passed: bool = False  # success, reported apart from completion
     assessment: AssessmentPage | None = None  # the course's live certifying assessment
-    certificate: Certificate | None = None  # this cycle's certificate, if issued
+    # The certificate that counts now: valid (or the latest, expired); a renewal
+    # earned ahead of the expiry is `renewal` (valid from then).
+    certificate: Certificate | None = None
+    renewal: Certificate | None = None
+
+    @property
+    def renewing(self) -> bool:
+        """Working through a later cycle (a renewal) of this course."""
+        return self.enrollment is not None and self.enrollment.cycle > 1
 
     @property
     def assessment_due(self) -> bool:
@@ -113,7 +122,10 @@ def _status_from(
     enrollment: Enrollment | None,
     progress: Iterable[ModuleProgress],
     assessment=None,
+    held: Iterable[Certificate] = (),
 ) -> CourseStatus:
+    """held: the person's certificates of this course from any cycle (a refresher's
+    included), which count whatever cycle they are working on now."""
     by_module = {p.module_id: p for p in progress}
     states = []
     for number, module in enumerate(modules, start=1):
@@ -130,17 +142,32 @@ def _status_from(
     passed = bool(
         enrollment is not None and getattr(enrollment, "passed_attempts", None)
     )
-    certificate = (getattr(enrollment, "cycle_certificates", None) or [None])[0]
-    if enrollment is None:
-        state = CourseState.NOT_STARTED
-    elif certificate is not None and certificate.status == Certificate.Status.VALID:
+    cycle_certificate = (getattr(enrollment, "cycle_certificates", None) or [None])[0]
+    pool = {c.pk: c for c in held}
+    if cycle_certificate is not None:
+        pool[cycle_certificate.pk] = cycle_certificate
+    mine = sorted(
+        (c for c in pool.values() if c.revoked_at is None),
+        key=lambda c: (c.valid_from, c.pk),
+        reverse=True,
+    )
+    now = timezone.now()
+    valid = [c for c in mine if c.status_at(now) == Certificate.Status.VALID]
+    ahead = [c for c in mine if c.status_at(now) == Certificate.Status.NOT_YET]
+    certificate = valid[0] if valid else (mine[0] if mine else cycle_certificate)
+    renewal = ahead[0] if ahead else None
+    if valid:
         state = (
-            CourseState.EXPIRING if is_expiring(certificate) else CourseState.CERTIFIED
+            CourseState.EXPIRING
+            if renewal is None and is_expiring(valid[0])
+            else CourseState.CERTIFIED
         )
-    elif certificate is not None and certificate.status == Certificate.Status.EXPIRED:
-        state = CourseState.EXPIRED
+    elif mine and (enrollment is None or cycle_certificate is not None):
+        state = CourseState.EXPIRED  # nothing newer begun since it ran out
     elif passed:
         state = CourseState.PASSED
+    elif enrollment is None:
+        state = CourseState.NOT_STARTED
     elif states and all(s.done for s in states):
         state = CourseState.COMPLETED
     else:
@@ -153,6 +180,7 @@ def _status_from(
         assessment_passed=passed,
         assessment=assessment,
         certificate=certificate,
+        renewal=renewal,
     )
 
 
@@ -218,6 +246,13 @@ def course_statuses_for_user(
         return []
     enrollments = _current_enrollments(user=user, course_ids=[c.pk for c in courses])
     modules_by_course, assessments = course_structure(courses)
+    held: dict[int, list[Certificate]] = defaultdict(list)
+    if getattr(user, "is_authenticated", False):
+        for certificate in Certificate.objects.filter(
+            user=user, course_id__in=[c.pk for c in courses]
+        ):
+            if certificate.course_id is not None:
+                held[certificate.course_id].append(certificate)
     return [
         _status_from(
             course=c,
@@ -225,6 +260,7 @@ def course_statuses_for_user(
             enrollment=enrollments.get(c.pk),
             progress=getattr(enrollments.get(c.pk), "progress_rows", []),
             assessment=assessments.get(c.pk),
+            held=held[c.pk],
         )
         for c in courses
     ]
@@ -245,6 +281,10 @@ def course_status_matrix(*, users, courses) -> dict[tuple[int, int], CourseStatu
     )
     for enrollment in qs:
         current.setdefault((enrollment.user_id, enrollment.course_id), enrollment)
+    held: dict[tuple[int, int], list[Certificate]] = defaultdict(list)
+    for certificate in Certificate.objects.filter(user__in=users, course__in=courses):
+        if certificate.course_id is not None:
+            held[(certificate.user_id, certificate.course_id)].append(certificate)
     return {
         (u.pk, c.pk): _status_from(
             course=c,
@@ -252,6 +292,7 @@ def course_status_matrix(*, users, courses) -> dict[tuple[int, int], CourseStatu
             enrollment=current.get((u.pk, c.pk)),
             progress=getattr(current.get((u.pk, c.pk)), "progress_rows", []),
             assessment=assessments.get(c.pk),
+            held=held[(u.pk, c.pk)],
         )
         for u in users
         for c in courses

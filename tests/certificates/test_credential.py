@@ -122,18 +122,25 @@ def test_after_rotation_old_credentials_still_verify(client, certificate, capsys
     call_command("signing_keys", "--rotate")
     out = capsys.readouterr().out
     assert "New active key" in out and "retired" in out
+    assert "(Ed25519 z6Mk" in out and "Ed25519 present" in out
     old_header, _claims = _verified(client, old)
     new_header, _claims = _verified(
         client,
         client.get(f"/verify/{certificate.code}/credential.jwt").content.decode(),
     )
     assert new_header["kid"] != old_header["kid"]
-    assert len(client.get("/.well-known/did.json").json()["verificationMethod"]) == 2
+    methods = client.get("/.well-known/did.json").json()["verificationMethod"]
+    # Two generations, each an RSA key (VC-JWT) and an Ed25519 key (Data Integrity).
+    assert (
+        sorted(m["type"] for m in methods) == ["JsonWebKey2020"] * 2 + ["Multikey"] * 2
+    )
 
 
 def test_the_published_key_ids_are_rfc7638_thumbprints(client, certificate):
     did = client.get("/.well-known/did.json").json()
-    for method in did["verificationMethod"]:
+    jwks = [m for m in did["verificationMethod"] if m["type"] == "JsonWebKey2020"]
+    assert jwks
+    for method in jwks:
         jwk = method["publicKeyJwk"]
         assert set(jwk) >= {"kty", "n", "e", "kid"} and "d" not in jwk
         assert RSAKey.import_key(jwk).thumbprint() == jwk["kid"]

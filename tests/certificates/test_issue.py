@@ -91,6 +91,7 @@ def test_expiry_and_expiring_are_computed_when_read(
     assert status.state == CourseState.EXPIRING
     Certificate.objects.update(
         issued_at=timezone.now() - timedelta(days=800),
+        valid_from=timezone.now() - timedelta(days=800),
         expires_at=timezone.now() - timedelta(days=1),
     )
     certificate.refresh_from_db()

@@ -29,6 +29,7 @@ def make(
         contact_hours=Decimal("3.0"),
         language=language,
         issued_at=datetime(2026, 11, 29, tzinfo=UTC),
+        valid_from=datetime(2026, 11, 29, tzinfo=UTC),
         expires_at=datetime(2028, 11, 29, tzinfo=UTC),
         cycle=1,
         status_index=7,

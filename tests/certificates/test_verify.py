@@ -189,6 +189,12 @@ def test_the_learner_downloads_their_pdf_and_nobody_else_can(
     assert (
         f"/verify/{certificate.code}/" in dashboard and "Download the PDF" in dashboard
     )
+    # …and the signed credential, as a file and as a link a wallet can fetch.
+    assert f'href="/verify/{certificate.code}/credential.json?download=1"' in dashboard
+    assert (
+        f'value="https://academy.test/verify/{certificate.code}/credential.json"'
+        in (dashboard)
+    )
     response = client.get(f"/en/dashboard/certificates/{certificate.code}.pdf")
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == certificate.pdf.open("rb").read()

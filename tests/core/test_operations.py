@@ -40,7 +40,9 @@ def test_seed_demo_creates_the_demo_people_once(client, capsys):
     call_command("seed_demo")
     out = capsys.readouterr().out
     assert "[exists]" in out and DEMO_PASSWORD in out
-    assert User.objects.count() == 6
+    # The eight demo people, Harbour Logistics' twelve, and the people of the two
+    # demo agencies (Riverside's sixty, Lakeside's twenty), once each.
+    assert User.objects.count() == 8 + 12 + 60 + 20
     learner = User.objects.get(email="learner@example.org")
     assert learner.check_password(DEMO_PASSWORD) and learner.is_email_verified
     membership = Membership.objects.get(user=learner)

@@ -14,7 +14,7 @@ from django.db import connection
 from django.test import Client, override_settings
 
 from academy.certificates import keys
-from academy.certificates.models import Certificate, SigningKey
+from academy.certificates.models import SigningKey
 from academy.core.http import client_address
 from academy.core.markdown import render_markdown
 from academy.core.ratelimit import hit
@@ -221,6 +221,8 @@ def test_key_files_are_private_from_the_first_byte(settings, tmp_path):
     folder = tmp_path / "keys"
     assert stat.S_IMODE(folder.stat().st_mode) == 0o700
     assert stat.S_IMODE((folder / f"{key.kid}.pem").stat().st_mode) == 0o600
+    assert stat.S_IMODE((folder / f"{key.kid}.ed25519.pem").stat().st_mode) == 0o600
+    assert key.ed25519_public.startswith("z6Mk")
 
 
 def test_a_key_directory_others_can_read_is_refused(settings, tmp_path):
@@ -259,7 +261,8 @@ def test_status_indexes_open_a_new_list_at_half_full(monkeypatch):
 
     monkeypatch.setattr(services, "STATUS_LIST_SIZE", 8)
     assert services.status_list_count() == 1
-    monkeypatch.setattr(Certificate.objects, "count", lambda: 4)
+    # Every credential, a person's or an organisation's, takes a slot.
+    monkeypatch.setattr(services.CredentialSlot.objects, "count", lambda: 4)
     assert services.status_list_count() == 2
 
 

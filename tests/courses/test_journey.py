@@ -206,7 +206,7 @@ def test_dashboard_queries_do_not_grow_with_courses(
     add_course()
     with count_queries() as one_course:
         client.get("/en/dashboard/")
-    assert len(one_course) <= 17
+    assert len(one_course) <= 18  # issue 16 brings every learner page to 8
     for _ in range(5):
         add_course()
     with django_assert_max_num_queries(len(one_course)):

@@ -1,7 +1,12 @@
 """The demo learner takes the Foundations assessment in the browser: once choosing
 well (passes), once choosing badly (fails, sees why, reads the note)."""
 
+import json
+from pathlib import Path
+
 import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.conf import settings
 from django.core.management import call_command
 
 from academy.assessments.models import Attempt
@@ -9,6 +14,8 @@ from academy.certificates.models import Certificate
 from academy.core.models import User
 from academy.courses.models import CoursePage, Enrollment, ModulePage, ModuleProgress
 from academy.demo.seed import DEMO_PASSWORD
+
+from .test_accessibility import AXE_OPTIONS
 
 pytestmark = [
     pytest.mark.browser,
@@ -111,6 +118,21 @@ def test_the_foundations_assessment_passed_and_failed(live_server, page, output_
     pdf_path = output_dir / "certificate.pdf"
     download.value.save_as(pdf_path)
     assert pdf_path.read_bytes().startswith(b"%PDF")
+    # …and the credential for a wallet, signed with an embedded proof.
+    with page.expect_download() as download:
+        page.click("text=Download the credential file")
+    assert download.value.suggested_filename.endswith(".json")
+    credential = json.loads(Path(download.value.path()).read_text())
+    assert credential["proof"][0]["cryptosuite"] == "eddsa-rdfc-2022"
+    # The Achievement it names is a page people can read, in English and Arabic.
+    achievement = credential["credentialSubject"]["achievement"]["id"]
+    achievement = achievement.replace(settings.ACADEMY_PUBLIC_URL, base)
+    for lang in ("en", "ar"):
+        page.goto(f"{achievement}?lang={lang}")
+        assert page.locator("h1").inner_text().strip()
+        results = Axe().run(page, options=AXE_OPTIONS)
+        assert not results.violations_count, results.generate_report()
+    page.goto(f"{base}/en/dashboard/")
     code = Certificate.objects.get(user=learner).code
 
     # A stranger, signed out, types the code: once with two symbols swapped.

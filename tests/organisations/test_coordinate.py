@@ -412,3 +412,40 @@ def test_role_change_is_audited_and_import_status_is_private(
     assert client.get(f"/en/coordinate/import/{job.pk}/").status_code == 200
     client.force_login(other_org_coordinator)
     assert client.get(f"/en/coordinate/import/{job.pk}/").status_code == 404
+
+
+def test_certificates_expiring_within_ninety_days_show_filter_export_and_digest(
+    client, coordinator, officer, org, night, assigned, monkeypatch
+):
+    from academy.certificates.models import Certificate
+
+    certificate = factories.make_certificate(
+        user=officer, course_key=assigned.course.content_key
+    )
+    end = timezone.now() + datetime.timedelta(days=60)
+    Certificate.objects.filter(pk=certificate.pk).update(
+        valid_from=end - datetime.timedelta(days=730), expires_at=end
+    )
+    other = factories.make_user(full_name="Not Expiring")
+    Membership.objects.create(
+        user=other, organisation=org, cohort=night, accepted_at=timezone.now()
+    )
+    client.force_login(coordinator)
+    page = client.get("/en/coordinate/").content.decode()
+    assert "1 certificate expiring within 90 days" in page
+    filtered = client.get("/en/coordinate/?status=expiring").content.decode()
+    assert officer.full_name in filtered and "Not Expiring" not in filtered
+    assert f"Expiring on {end.date().isoformat()}" in filtered
+    export = client.get("/en/coordinate/export.csv?status=expiring").content.decode(
+        "utf-8-sig"
+    )
+    assert officer.full_name in export and "Not Expiring" not in export
+    assert "Expiring on" in export
+    import academy.organisations.reminders as reminders
+
+    monkeypatch.setattr(reminders, "today_in", lambda tz: _next_monday())
+    digest = [p for p in reminders.reminders_plan() if p["template"] == "digest"]
+    mail.outbox.clear()
+    assert reminders.reminder_deliver(**digest[0])
+    body = mail.outbox[0].body
+    assert "Certificates ending within 90 days" in body and officer.full_name in body

@@ -9,10 +9,31 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         try:
-            results = demo_seed()
+            report = demo_seed()
         except ApplicationError as error:
             raise CommandError(error.message) from None
         self.stdout.write(f"Demo sign-ins (password for all: {DEMO_PASSWORD}):")
-        for person, created in results:
+        for person, created in report.people:
             note = "created" if created else "exists"
             self.stdout.write(f"  {person.email:<26} {person.what} [{note}]")
+        self.stdout.write(
+            "  maya.jansen@harbour.example.org  Harbour Logistics' HR lead "
+            "(Workplace: the employer's certification)"
+        )
+        for agency in report.agencies:
+            self.stdout.write(
+                f"{agency.organisation.name}: {agency.people} people [{agency.note}]"
+            )
+        self.stdout.write(
+            "  Every agency person signs in with the same password: their address "
+            "is first.last@<agency>.example.org (see the coordinator's dashboard)."
+        )
+        harbour = report.harbour
+        certificate = harbour.certificate
+        if certificate is not None:
+            self.stdout.write(
+                f"Harbour Logistics is certified ({certificate.get_level_display()}): "
+                f"code {certificate.code}, /verify/{certificate.code}/ [{harbour.note}]"
+            )
+        else:
+            self.stdout.write(f"Harbour Logistics: {harbour.note}")
