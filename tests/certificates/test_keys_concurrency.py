@@ -39,4 +39,9 @@ def test_two_first_uses_at_once_make_one_key(settings, tmp_path):
     assert not errors
     (key,) = SigningKey.objects.all()
     assert kids == [key.kid, key.kid]
-    assert [p.name for p in (tmp_path / "keys").iterdir()] == [f"{key.kid}.pem"]
+    # One generation's two private files (RSA, Ed25519); the loser's were removed.
+    assert key.ed25519_public
+    assert sorted(p.name for p in (tmp_path / "keys").iterdir()) == [
+        f"{key.kid}.ed25519.pem",
+        f"{key.kid}.pem",
+    ]
