@@ -1,7 +1,8 @@
 """Checking a restored backup from the certificates' side: every certificate the
 live site had is in the restored copy, with its code, its PDF (same SHA-256), a
-credential that the restored signing key signs and the restored did.json verifies,
-and the same status (valid, expired, revoked)."""
+credential that the restored signing keys sign and the restored did.json verifies
+(the VC-JWT with the RSA key, the embedded Data Integrity proof with the Ed25519
+key), and the same status (valid, expired, revoked)."""
 
 from __future__ import annotations
 
@@ -10,12 +11,15 @@ import hashlib
 import json
 from dataclasses import dataclass
 
+import base58
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from joserfc import jwt
 from joserfc.errors import JoseError
 from joserfc.jwk import RSAKey
 
-from . import codes, credentials
-from .keys import KeyUnavailable
+from . import codes, credentials, proofs
+from .keys import KeyUnavailable, multikey_decode
 from .models import Certificate
 
 
@@ -51,6 +55,27 @@ def _verified_with_did(token: str, did: dict) -> bool:
     try:
         jwt.decode(token, RSAKey.import_key(method["publicKeyJwk"]), ["RS256"])
     except JoseError:
+        return False
+    return True
+
+
+def _proof_verified_with_did(document: dict, did: dict) -> bool:
+    """The credential's eddsa-rdfc-2022 proof against the Multikey that did.json
+    publishes under the proof's verificationMethod."""
+    (proof,) = document["proof"]
+    methods = {m["id"]: m for m in did["verificationMethod"]}
+    method = methods.get(proof["verificationMethod"])
+    if method is None or not proof["proofValue"].startswith("z"):
+        return False
+    public = Ed25519PublicKey.from_public_bytes(
+        multikey_decode(method["publicKeyMultibase"])
+    )
+    try:
+        public.verify(
+            base58.b58decode(proof["proofValue"][1:]),
+            proofs.signing_input(document, proof),
+        )
+    except InvalidSignature:
         return False
     return True
 
@@ -91,10 +116,17 @@ def certificates_verify(*, manifest: list[dict]) -> Checked:
         except KeyUnavailable as error:
             problems.append(f"{code}: cannot sign: {error}")
             continue
-        if _verified_with_did(token, did):
-            signatures += 1
-        else:
+        try:
+            signed = credentials.credential_signed(certificate)
+        except KeyUnavailable as error:
+            problems.append(f"{code}: cannot add the Data Integrity proof: {error}")
+            continue
+        if not _verified_with_did(token, did):
             problems.append(f"{code}: the signature does not verify with did.json")
+        elif not _proof_verified_with_did(signed, did):
+            problems.append(f"{code}: the Data Integrity proof does not verify")
+        else:
+            signatures += 1
     return Checked(len(restored), pdfs, signatures, problems)
 
 

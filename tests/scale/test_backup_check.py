@@ -2,6 +2,8 @@
 fresh database, the private bucket copied into a fresh bucket (the real S3 API
 server), the keys copied, and every certificate checked from the restored copy."""
 
+from pathlib import Path
+
 import pytest
 
 from academy.certificates.keys import signing_key_create
@@ -46,7 +48,8 @@ def test_a_backup_restores_and_every_certificate_checks_out(site):
     result = servers.manage(env, "backup_check")
     assert result.returncode == 0, result.stdout + result.stderr
     out = result.stdout
-    assert "1 private file(s), 1 signing key(s)" in out
+    # One generation: its RSA key (VC-JWT) and its Ed25519 key (Data Integrity).
+    assert "1 private file(s), 2 signing key file(s)" in out
     assert (
         "restored certificates: 1, PDFs matching their SHA-256: 1, "
         "credentials verified with did.json: 1" in out
@@ -69,3 +72,15 @@ def test_a_backup_missing_a_pdf_fails_the_check_and_names_it(site):
         in result.stdout
     )
     assert "The restored copy failed the check." in result.stderr
+
+
+def test_a_backup_without_the_ed25519_key_fails_the_check_and_names_it(site):
+    env, certificate = site
+    (ed25519,) = Path(env["ACADEMY_SIGNING_KEY_DIR"]).glob("*.ed25519.pem")
+    ed25519.unlink()
+    result = servers.manage(env, "backup_check")
+    assert result.returncode != 0
+    assert (
+        f"PROBLEM {certificate.code}: cannot add the Data Integrity proof"
+        in result.stdout
+    )

@@ -56,7 +56,7 @@ class Command(BaseCommand):
         )
         self.stdout.write(
             f"backed up: database {database.name}, {files} private file(s), "
-            f"{keys} signing key(s) -> {folder}"
+            f"{keys} signing key file(s) -> {folder}"
         )
         restored_db = database.with_name(f"{database.name}_restore_{stamp}")
         bucket = getattr(private_storage(), "bucket_name", "") or "academy"
