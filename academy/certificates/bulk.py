@@ -8,6 +8,7 @@ import io
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from academy.core.spreadsheets import safe
 
@@ -67,7 +68,7 @@ def statuses_csv(codes: list[str]) -> bytes:
                     c.code,
                     "transcript",
                     safe(c.holder_name),
-                    safe(_("Transcript")),
+                    safe(pgettext("record of training", "Transcript")),
                     "",
                     c.created_at.date().isoformat(),
                     "",

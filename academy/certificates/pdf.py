@@ -15,6 +15,7 @@ import fontpkg_noto_sans_arabic
 from bidi import get_display
 from django.utils import formats, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from reportlab.graphics.barcode import qrencoder
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.pdfbase import pdfmetrics
@@ -334,7 +335,12 @@ def render_transcript_pdf(transcript) -> bytes:
                 width=usable,
             )
             _draw_line(
-                c, _("Transcript"), PORTRAIT_HEIGHT - 90, 22, rtl=rtl, width=usable
+                c,
+                pgettext("record of training", "Transcript"),
+                PORTRAIT_HEIGHT - 90,
+                22,
+                rtl=rtl,
+                width=usable,
             )
             _draw_line(
                 c,

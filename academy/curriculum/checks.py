@@ -17,6 +17,7 @@ from academy.core.vocab import ARABIC_ARTICLE, ARABIC_PREFIXES, LANGUAGES
 
 from .reader import CourseData, Curriculum
 from .standards import standard_problems
+from .yaml_io import SafeLoader
 
 # What "complete" means, from the curriculum brief.
 OBJECTIVES = (3, 5)
@@ -252,7 +253,7 @@ def read_terms(root: Path, lang: str) -> tuple[list[Term], list[Problem]]:
             Problem(str(path), "is missing: every language needs its terms to avoid")
         ]
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=SafeLoader)
     except yaml.YAMLError as error:
         return [], [Problem(str(path), f"is not valid YAML: {error}")]
     terms, problems = [], []
@@ -292,12 +293,19 @@ def scan_terms(root: Path, curriculum: Curriculum) -> list[Problem]:
     for lang in LANGUAGES:
         terms, term_problems = read_terms(root, lang)
         problems += term_problems
-        patterns = [(t, form, _pattern(form, lang)) for t in terms for form in t.avoid]
+        patterns = [
+            (t, form, _fold(form, lang).split()[0], _pattern(form, lang))
+            for t in terms
+            for form in t.avoid
+            if form.strip()
+        ]
         files = _language_files(curriculum, lang)
         for path in files:
             text = _fold(path.read_text(encoding="utf-8"), lang)
             hits = []  # (start, end, term, form); a phrase may wrap onto the next line
-            for term, form, pattern in patterns:
+            for term, form, literal, pattern in patterns:
+                if literal not in text:
+                    continue  # a plain substring test first: most files use none
                 hits += [
                     (m.start(), m.end(), term, form) for m in pattern.finditer(text)
                 ]

@@ -3,6 +3,7 @@ reading it, and linking each term in a module's lesson text where it first appea
 
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path
 
@@ -59,6 +60,13 @@ def _read_entries(path: Path, data, error) -> list[dict]:
     return entries
 
 
+def _in_language(name: str, lang: str) -> str:
+    """A glossary file's name in another language: en.yaml → es.yaml,
+    police.en.yaml → police.es.yaml."""
+    stem, _, _ = name.removesuffix(".yaml").rpartition(".")
+    return f"{stem}.{lang}.yaml" if stem else f"{lang}.yaml"
+
+
 def read_glossary(root: Path, *, languages, load_yaml, error) -> dict[str, list[dict]]:
     """{lang: [{key, term, match, definition, jurisdictions}]} from every glossary file
     of each language; English first, and every other language with exactly the same
@@ -94,13 +102,26 @@ def read_glossary(root: Path, *, languages, load_yaml, error) -> dict[str, list[
             mine = {e["key"]: e for e in entries}
             missing = sorted(set(english) - set(mine))
             extra = sorted(set(mine) - set(english))
-            if missing or extra:
-                error(
-                    folder,
-                    f"the {lang} glossary files do not have the same terms as English"
-                    + (f"; missing {', '.join(missing)}" if missing else "")
-                    + (f"; not in English {', '.join(extra)}" if extra else ""),
+            # Reported against the file that should hold the term: the English
+            # file's name in this language (en.yaml → es.yaml, police.en.yaml →
+            # police.es.yaml), so a translator knows where to add it.
+            by_file: dict[str, list[str]] = {}
+            for key in missing:
+                by_file.setdefault(_in_language(english[key]["file"], lang), []).append(
+                    key
                 )
+            for name, keys in sorted(by_file.items()):
+                error(
+                    folder / name,
+                    "does not have every term of the English glossary; "
+                    f"missing {', '.join(keys)}",
+                )
+            for key in extra:
+                error(
+                    folder / mine[key]["file"],
+                    f"'{key}' is not in the English glossary",
+                )
+            if missing or extra:
                 # Keep what matches, so the terms it has still link.
                 entries = [e for e in entries if e["key"] in english]
             for entry in entries:
@@ -148,6 +169,20 @@ def link_terms(html: str, *, terms: list[dict], linked: set[str], lang: str) -> 
     return "".join(parts)
 
 
+@functools.lru_cache(maxsize=16384)
+def _form_pattern(form: str, lang: str) -> tuple[str, re.Pattern]:
+    """A glossary form's pattern, compiled once (the glossary has more forms than
+    `re` caches), and a literal every match contains."""
+    words = form.split()
+    pattern = r"\s+".join(re.escape(word) for word in words)
+    literal = words[0] if words else ""
+    if lang == "ar":
+        pattern = _arabic(form, pattern)
+        if form.startswith("ال"):
+            literal = literal[len("ال") :]
+    return literal, re.compile(rf"(?<!\w){pattern}(?!\w)")
+
+
 def _link_text(text: str, *, forms, linked: set[str], lang: str) -> str:
     """Link the earliest appearance in `text` of any term not yet linked (the
     longest form wins where two start at the same place), then look on either side."""
@@ -155,10 +190,10 @@ def _link_text(text: str, *, forms, linked: set[str], lang: str) -> str:
     for form, key in forms:
         if key in linked:
             continue
-        pattern = r"\s+".join(re.escape(word) for word in form.split())
-        if lang == "ar":
-            pattern = _arabic(form, pattern)
-        match = re.search(rf"(?<!\w){pattern}(?!\w)", text)
+        literal, regex = _form_pattern(form, lang)
+        if literal not in text:
+            continue  # a plain substring test first: most terms are not in a paragraph
+        match = regex.search(text)
         if match and (
             best is None
             or (match.start(), -len(form)) < (best[0].start(), -len(best[2]))

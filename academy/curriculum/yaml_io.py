@@ -11,6 +11,10 @@ from typing import Any
 
 import yaml
 
+# libyaml's parser when PyYAML was built with it (the wheels are): the same safe
+# subset, several times faster on the curriculum's hundreds of files.
+SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 # Bump when the way files become pages changes, so every page is loaded again.
 FORMAT_VERSION = 4
 
@@ -48,7 +52,7 @@ def load_yaml(path: Path, error: ErrorSink) -> Any:
     """The file's data, or None with the reason recorded."""
     try:
         with path.open(encoding="utf-8") as handle:
-            return yaml.safe_load(handle)
+            return yaml.load(handle, Loader=SafeLoader)
     except FileNotFoundError:
         error(path, "is missing")
     except UnicodeDecodeError:

@@ -16,8 +16,14 @@ def _check(path, capsys):
 def test_the_shipped_curriculum_passes(capsys):
     call_command("check_content")
     out = capsys.readouterr().out
-    assert "foundations: 6 modules, languages ar, en, es, fr" in out
-    assert "bank: 40 questions, 15 drawn per attempt; languages ar, en, es, fr" in out
+    assert "foundations: 7 modules, languages ar, en, es, fr" in out
+    assert "bank: 74 questions, 20 drawn per attempt; languages ar, en, es, fr" in out
+    for course in ("police", "border", "prosecutors", "judges", "employers"):
+        assert f"{course}: 6 modules, languages ar, en, es, fr" in out.splitlines()
+    assert "employers-refresher: 2 modules, languages ar, en, es, fr" in out
+    assert (
+        "standard workplace: 29 criteria in 6 domains, languages ar, en, es, fr" in out
+    )
     assert (
         "glossary:" in out and "languages ar, en, es, fr" in out.split("glossary:")[1]
     )
