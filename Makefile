@@ -11,7 +11,7 @@ MANAGE := $(BIN)/python manage.py
 DCC := tests/dcc
 DCC_STAMP := $(DCC)/node_modules/.installed
 
-.PHONY: install dcc db content demo run test test-fast test-browser check lint lock messages bench bench-http clean
+.PHONY: install dcc db content demo run test test-fast test-browser check lint lock messages bench bench-http soak scale-check clean
 
 $(STAMP): requirements.lock pyproject.toml
 	@test -d $(VENV) || $(PYTHON) -m venv $(VENV)
@@ -69,8 +69,8 @@ test-fast: install dcc
 # Style, layering (import-linter: .importlinter), types (mypy: pyproject.toml) and
 # template indentation (djhtml).
 lint: install
-	$(BIN)/ruff check academy tests bench
-	$(BIN)/ruff format --check academy tests bench
+	$(BIN)/ruff check academy tests bench ops
+	$(BIN)/ruff format --check academy tests bench ops
 	$(BIN)/lint-imports
 	$(BIN)/mypy
 	$(BIN)/djhtml --check academy/templates
@@ -98,3 +98,19 @@ bench-http: install
 
 clean:
 	rm -rf $(VENV) test-output staticfiles $(DCC)/node_modules
+
+# Load with faults, on loopback (not run by CI): 50 Locust learners for 3 minutes on
+# two app servers and a PostgreSQL of its own, while the task worker is SIGKILLed,
+# PostgreSQL stops for 10 s and an app server restarts; then every rule is checked
+# from the database and the learners' logs, and the figures printed. Needs root
+# (PostgreSQL runs as the postgres user) and about 5 minutes.
+soak: install
+	$(BIN)/python -m ops.soak
+
+# The scale-out checks alone (also part of make test on PostgreSQL): two gunicorn
+# app servers over one PostgreSQL, S3, the Celery queue and the small backup check.
+scale-check: install
+	@case "$$DATABASE_URL" in postgres*) ;; *) \
+	  echo "make scale-check: set DATABASE_URL=postgres://… (a role with CREATEDB)"; \
+	  exit 1;; esac
+	$(BIN)/pytest tests/scale tests/certificates/test_storage_s3.py -q

@@ -1,3 +1,5 @@
+import itertools
+import json
 import os
 import shutil
 from pathlib import Path
@@ -67,3 +69,91 @@ def content_copy(tmp_path) -> Path:
     target = tmp_path / "content"
     shutil.copytree(settings.ACADEMY_CONTENT_DIR, target)
     return target
+
+
+# ---------------------------------------------------------------------------
+# Real servers on loopback (ops/servers.py): an S3 API for the private storage.
+
+
+@pytest.fixture(scope="session")
+def s3_server(tmp_path_factory):
+    """moto's S3 server, a process of its own on a free loopback port."""
+    from ops import servers
+
+    server, endpoint = servers.start_moto(tmp_path_factory.mktemp("s3"))
+    yield endpoint
+    server.stop()
+
+
+@pytest.fixture
+def private_s3(settings, s3_server):
+    """The private storage on a fresh bucket of the S3 server; yields its name."""
+    from ops import servers
+
+    bucket = servers.make_bucket(s3_server, f"academy-{next(_buckets)}")
+    options = servers.s3_env(s3_server, bucket)
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "private": {
+            "BACKEND": "academy.core.storage.PrivateS3Storage",
+            "OPTIONS": {
+                "bucket_name": bucket,
+                "endpoint_url": s3_server,
+                "region_name": options["ACADEMY_S3_REGION"],
+                "access_key": options["ACADEMY_S3_ACCESS_KEY_ID"],
+                "secret_key": options["ACADEMY_S3_SECRET_ACCESS_KEY"],
+            },
+        },
+    }
+    return bucket
+
+
+_buckets = itertools.count(1)
+
+
+def pytest_collection_modifyitems(items):
+    """Every test that asks for serialized_rollback starts its module from
+    migration_rows (below), whatever ran before it."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if marker is not None and marker.kwargs.get("serialized_rollback"):
+            if "migration_rows" not in item.fixturenames:
+                item.fixturenames.insert(0, "migration_rows")
+
+
+@pytest.fixture(scope="module")
+def migration_rows(django_db_setup, django_db_blocker):
+    """Start a module of transactional tests from the rows the migrations made
+    (Wagtail's root page, locale, collection, groups). A transactional test without
+    serialized_rollback flushes the test database and, on PostgreSQL, recreates the
+    content types under new ids, after which Django's serialized copy no longer
+    loads (duplicate content type); flush again (no post_migrate) and load that
+    copy, so the order of modules does not matter."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.core.management import call_command
+    from django.db import connection
+
+    with django_db_blocker.unblock():
+        contents = getattr(connection, "_test_serialized_contents", None)
+        if contents:
+            # Sequences stay where they are (as Django's own flush between tests
+            # leaves them): the copy's rows keep their ids, new rows come after.
+            call_command(
+                "flush",
+                interactive=False,
+                inhibit_post_migrate=True,
+                reset_sequences=False,
+                verbosity=0,
+            )
+            # The content types first, and a cache that holds their ids: saving the
+            # other rows looks content types up (signals), and a miss would create
+            # one under a new id that the copy's own row then collides with.
+            types = [
+                row
+                for row in json.loads(contents)
+                if row["model"] == "contenttypes.contenttype"
+            ]
+            ContentType.objects.clear_cache()
+            connection.creation.deserialize_db_from_string(json.dumps(types))
+            connection.creation.deserialize_db_from_string(contents)
+            ContentType.objects.clear_cache()

@@ -20,7 +20,7 @@ import base58
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from joserfc import jws
 from joserfc.jwk import RSAKey
@@ -123,11 +123,15 @@ def _write_private(path: Path, pem: bytes) -> None:
         handle.write(pem)
 
 
-def signing_key_create() -> SigningKey:
+def signing_key_create(*, rotate: bool = True) -> SigningKey:
     """Make a new generation of keys (RSA and Ed25519), write their private halves
     to the key directory, and make it the one new credentials are signed with.
     Earlier generations stay published. If the database part fails, the private
-    files are removed again: no orphans."""
+    files are removed again: no orphans.
+
+    rotate=False makes the first generation only: it retires nothing, so a
+    concurrent first generation (another app server) makes this one fail on the
+    one-active-key constraint instead of quietly replacing it."""
     folder = key_dir_ensure()
     key = RSAKey.generate_key(KEY_SIZE)
     kid = key.thumbprint()
@@ -139,7 +143,10 @@ def signing_key_create() -> SigningKey:
         _write_private(ed_path, ed_pem)
         with transaction.atomic():
             now = timezone.now()
-            SigningKey.objects.filter(active=True).update(active=False, retired_at=now)
+            if rotate:
+                SigningKey.objects.filter(active=True).update(
+                    active=False, retired_at=now
+                )
             return SigningKey.objects.create(
                 kid=kid,
                 public_jwk={**public_jwk(key), "kid": kid},
@@ -187,7 +194,12 @@ def signing_key_active() -> SigningKey:
             "No signing key: run `manage.py signing_keys --rotate` once, and keep "
             "ACADEMY_SIGNING_KEY_DIR backed up."
         )
-    return signing_key_create()
+    try:
+        return signing_key_create(rotate=False)
+    except IntegrityError:
+        # Another app server made the first key at the same moment (one active key
+        # is a database constraint; our file was removed again): use theirs.
+        return SigningKey.objects.get(active=True)
 
 
 @lru_cache(maxsize=8)

@@ -1,11 +1,14 @@
+import sys
+
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import connection
+from django.db import InterfaceError, OperationalError, connection
 from django.http import HttpResponse, HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -17,12 +20,16 @@ from . import accounts
 from .exceptions import PublicHttp404
 from .forms import ProfileForm, RegistrationForm, ResendVerificationForm, SignInForm
 from .http import client_address
+from .selectors import task_queue_health
 from .throttle import email_allowed
 
 
 @never_cache
 @require_safe
 def healthz(request):
+    """For load balancers: 200 when the database answers, else 503. With ?deep=1
+    (for monitoring, not every few seconds) the task queue too: 503 when jobs have
+    waited longer than ACADEMY_QUEUE_STALL_MINUTES, i.e. no worker takes them."""
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
@@ -31,7 +38,28 @@ def healthz(request):
         return JsonResponse(
             {"status": "unavailable", "database": "unreachable"}, status=503
         )
-    return JsonResponse({"status": "ok", "database": "ok"})
+    if not request.GET.get("deep"):
+        return JsonResponse({"status": "ok", "database": "ok"})
+    queue = task_queue_health()
+    body: dict = {
+        "status": "ok" if queue.ok else "unavailable",
+        "database": "ok",
+        "queue": {
+            "backend": queue.backend,
+            "waiting": queue.waiting,
+            "stalled": queue.stalled,
+            "oldest_waiting_minutes": queue.oldest_minutes,
+            "broker": "ok" if queue.reachable else "unreachable",
+        },
+    }
+    if queue.stalled:
+        body["detail"] = (
+            f"{queue.stalled} background job(s) have waited more than "
+            f"{queue.limit_minutes} minutes: is the task worker running?"
+        )
+    elif not queue.reachable:
+        body["detail"] = "The task queue's broker does not answer."
+    return JsonResponse(body, status=200 if queue.ok else 503)
 
 
 def bench_bare(request):
@@ -181,7 +209,18 @@ def error_404(request, exception=None):
 
 
 def error_500(request):
+    """Django calls this inside the `except` that caught the error. A database that
+    does not answer (stopped, restarting, failing over) is a 503 with a plain page
+    that needs no database, and the visitor can simply try again."""
+    if isinstance(sys.exc_info()[1], OperationalError | InterfaceError):
+        return database_unavailable(request)
     return render(request, "500.html", status=500)
+
+
+def database_unavailable(request) -> HttpResponse:
+    response = HttpResponse(render_to_string("503.html"), status=503)
+    response["Retry-After"] = "30"
+    return response
 
 
 def error_403(request, exception=None):

@@ -147,9 +147,15 @@ def attempt_answer(
 def attempt_continue(
     *, attempt_id: int, user: User, item_key: str, client_address: str | None = None
 ) -> Attempt:
-    attempt = assessment_services.attempt_continue(
-        attempt_id=attempt_id, user=user, item_key=item_key
-    )
+    try:
+        attempt = assessment_services.attempt_continue(
+            attempt_id=attempt_id, user=user, item_key=item_key
+        )
+    except assessment_services.AttemptConflict:
+        # Sent again after a lost answer (a server restarting, the database away
+        # between grading and issuing): a passed attempt still earns its certificate.
+        _after_submit(Attempt.objects.get(pk=attempt_id), client_address)
+        raise
     _after_submit(attempt, client_address)
     return attempt
 

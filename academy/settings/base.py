@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -173,6 +174,27 @@ STORAGES = {
     },
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Or a private bucket on an S3-compatible service, which every app server sees
+# (README: storage). The bucket must not be public; the academy writes every
+# object "private" and never hands out its address.
+ACADEMY_PRIVATE_STORAGE = os.environ.get("ACADEMY_PRIVATE_STORAGE", "filesystem")
+if ACADEMY_PRIVATE_STORAGE == "s3":
+    STORAGES["private"] = {
+        "BACKEND": "academy.core.storage.PrivateS3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ.get("ACADEMY_S3_BUCKET", ""),
+            "endpoint_url": os.environ.get("ACADEMY_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("ACADEMY_S3_REGION") or None,
+            "access_key": os.environ.get("ACADEMY_S3_ACCESS_KEY_ID") or None,
+            "secret_key": os.environ.get("ACADEMY_S3_SECRET_ACCESS_KEY") or None,
+            "location": os.environ.get("ACADEMY_S3_PREFIX", ""),
+        },
+    }
+elif ACADEMY_PRIVATE_STORAGE != "filesystem":
+    raise ImproperlyConfigured(
+        "ACADEMY_PRIVATE_STORAGE is 'filesystem' (the default) or 's3', "
+        f"not {ACADEMY_PRIVATE_STORAGE!r}."
+    )
 
 # Shared state lives where every app server sees it: the database cache.
 CACHES = {
@@ -192,6 +214,33 @@ TASKS = {
         "QUEUES": ["default"],
     },
 }
+# A site whose reminders and imports outgrow the database queue moves the academy's
+# tasks to Celery through the task framework's Celery backend (django-tasks-fennel),
+# the same task code, with Redis as broker and result store (README: Celery); run
+# `celery -A django_tasks_fennel.app worker` instead of db_worker.
+ACADEMY_TASK_QUEUE = os.environ.get("ACADEMY_TASK_QUEUE", "database")
+if ACADEMY_TASK_QUEUE == "celery":
+    INSTALLED_APPS.append("django_tasks_fennel")
+    TASKS["academy"] = {
+        "BACKEND": "django_tasks_fennel.CeleryBackend",
+        "QUEUES": ["default"],
+    }
+    CELERY_BROKER_URL = os.environ.get("ACADEMY_CELERY_BROKER_URL", "")
+    CELERY_RESULT_BACKEND = os.environ.get(
+        "ACADEMY_CELERY_RESULT_BACKEND", CELERY_BROKER_URL
+    )
+    CELERY_RESULT_EXTENDED = True
+    CELERY_TASK_ACKS_LATE = True  # a worker killed mid-task: the task runs again
+    CELERY_TASK_REJECT_ON_WORKER_LOST = True
+    CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+elif ACADEMY_TASK_QUEUE != "database":
+    raise ImproperlyConfigured(
+        "ACADEMY_TASK_QUEUE is 'database' (the default) or 'celery', "
+        f"not {ACADEMY_TASK_QUEUE!r}."
+    )
+# A job still waiting this long means no worker is taking them: /healthz?deep=1
+# answers 503 and the admin's dashboard says so.
+ACADEMY_QUEUE_STALL_MINUTES = int(os.environ.get("ACADEMY_QUEUE_STALL_MINUTES", "10"))
 
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000  # the scenario editor posts ~2,000 fields
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024  # form fields, not files

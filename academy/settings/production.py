@@ -18,6 +18,10 @@ def _required(name: str) -> str:
 SECRET_KEY = _required("DJANGO_SECRET_KEY")
 ALLOWED_HOSTS = [h.strip() for h in _required("DJANGO_ALLOWED_HOSTS").split(",") if h]
 _required("DATABASE_URL")  # base.py reads it; production never falls back to SQLite
+if ACADEMY_TASK_QUEUE == "celery":  # noqa: F405
+    _required("ACADEMY_CELERY_BROKER_URL")
+if ACADEMY_PRIVATE_STORAGE == "s3":  # noqa: F405
+    _required("ACADEMY_S3_BUCKET")
 
 DEBUG = False
 STORAGES["staticfiles"] = {  # noqa: F405
@@ -44,6 +48,9 @@ EMAIL_PORT = int(os.environ.get("DJANGO_EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("DJANGO_EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("DJANGO_EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = os.environ.get("DJANGO_EMAIL_USE_TLS", "false") == "true"
+# With DJANGO_EMAIL_BACKEND=django.core.mail.backends.filebased.EmailBackend (a
+# staging site, the loopback scale tests), each message is a file in this folder.
+EMAIL_FILE_PATH = os.environ.get("DJANGO_EMAIL_FILE_PATH") or None
 ACADEMY_PUBLIC_URL = _required("ACADEMY_PUBLIC_URL")
 WAGTAILADMIN_BASE_URL = ACADEMY_PUBLIC_URL
 ACADEMY_ALLOW_DEMO_DATA = False

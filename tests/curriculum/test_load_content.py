@@ -16,6 +16,7 @@ from academy.courses.models import (
 from academy.curriculum.loader import content_load
 from academy.curriculum.reader import read_curriculum
 from academy.curriculum.yaml_io import ContentInvalid
+from academy.workplace.models import Standard
 
 pytestmark = pytest.mark.django_db
 
@@ -31,8 +32,10 @@ def test_second_run_changes_nothing(capsys):
     second = _run(capsys)
     assert first.startswith("created ") and "created 0" not in first
     assert second.startswith("created 0, updated 0, unchanged ")
-    # Every page but the tree root, and the glossary.
-    assert int(second.rsplit(" ", 1)[1]) == pages - 1 + GlossaryTerm.objects.exists()
+    # Every page but the tree root, the glossary and the workplace standard.
+    assert int(second.rsplit(" ", 1)[1]) == (
+        pages - 1 + GlossaryTerm.objects.exists() + Standard.objects.count()
+    )
     assert (Page.objects.count(), Revision.objects.count()) == (pages, revisions)
 
 
@@ -153,6 +156,13 @@ def test_pages_with_learner_records_are_kept(content_copy, learner):
     course_yaml.write_text(text[:entry] + text[next_entry:])
     for lang in ("en", "es", "fr", "ar"):
         (content_copy / "foundations" / lang / "f2-trauma-and-the-brain.yaml").unlink()
+    # Its bank questions move to the next module, as an editor would move them.
+    bank = content_copy / "foundations" / "assessment" / "structure.yaml"
+    bank.write_text(
+        bank.read_text().replace(
+            "module: f2-trauma-and-the-brain", "module: f3-six-principles"
+        )
+    )
     content_load(root=content_copy)
     assert ModulePage.objects.filter(pk=module.pk).exists()
     assert ModuleProgress.objects.filter(module=module).count() == 1
@@ -175,13 +185,14 @@ def test_the_foundations_assessment_loads_in_every_language():
     content_load()
     assessment = AssessmentPage.objects.get(content_key="foundations-assessment")
     assert assessment.get_parent().specific.content_key == "foundations"
-    assert assessment.questions.count() >= 30 and assessment.bank_draw == 15
+    assert assessment.questions.count() >= 45 and assessment.bank_draw == 20
     dims = [d.key for d in assessment.dimensions.all()]
     scenarios = ScenarioPage.objects.child_of(assessment).live()
-    assert scenarios.count() == 2
+    # One scenario per audience (police, employer, border, the courts).
+    assert scenarios.count() == 4
     for scenario in scenarios:
         low, high = decisions_on_every_path(scenario_graph(scenario, dims))
-        assert 3 <= low <= high <= 4
+        assert 4 <= low <= high <= 6
         for step in scenario.steps.all():
             for choice in step.choices.all():
                 for lang in ("en", "es", "fr", "ar"):
@@ -210,7 +221,7 @@ def test_check_content_passes_and_reports_the_scenarios(capsys):
     call_command("check_content")
     out = capsys.readouterr().out
     assert "content is valid" in out
-    assert "scenario hotel-corridor: 4–4 decisions on every path" in out
+    assert "scenario hotel-corridor (police): 4–5 decisions on every path" in out
 
 
 def test_lessons_link_glossary_terms_where_they_first_appear():

@@ -37,6 +37,17 @@ def queued(settings, officer, org, assigned):
     return DBTaskResult.objects.all()
 
 
+def run_worker(monkeypatch) -> None:
+    """The academy's database worker, for one batch. Between tasks it recycles the
+    database connection (close_old_connections); inside the test's transaction that
+    would close the test's own PostgreSQL connection, so here it keeps it."""
+    monkeypatch.setattr(
+        "django_tasks_db.management.commands.db_worker.close_old_connections",
+        lambda: None,
+    )
+    call_command("db_worker", "--batch", "--backend", "academy", verbosity=0)
+
+
 def test_queued_reminders_name_nobody(queued, officer, assigned):
     assert queued.count() == 1
     stored = json.dumps(list(queued.values("args_kwargs", "return_value")))
@@ -44,9 +55,11 @@ def test_queued_reminders_name_nobody(queued, officer, assigned):
         assert personal not in stored
 
 
-def test_the_worker_writes_the_reminder_in_the_learners_language(queued, officer):
+def test_the_worker_writes_the_reminder_in_the_learners_language(
+    queued, officer, monkeypatch
+):
     mail.outbox.clear()
-    call_command("db_worker", "--batch", "--backend", "academy", verbosity=0)
+    run_worker(monkeypatch)
     assert [m.to for m in mail.outbox] == [[officer.email]]
     result = DBTaskResult.objects.get()
     assert result.status == "SUCCESSFUL"
@@ -55,10 +68,12 @@ def test_the_worker_writes_the_reminder_in_the_learners_language(queued, officer
     assert "Formación" in mail.outbox[0].subject or "formación" in mail.outbox[0].body
 
 
-def test_prune_records_deletes_only_what_is_past_its_period(queued, settings):
+def test_prune_records_deletes_only_what_is_past_its_period(
+    queued, settings, monkeypatch
+):
     settings.ACADEMY_TASK_RESULT_RETENTION_DAYS = 30
     settings.ACADEMY_SIGN_IN_FAILURE_RETENTION_DAYS = 30
-    call_command("db_worker", "--batch", "--backend", "academy", verbosity=0)
+    run_worker(monkeypatch)
     now = timezone.now()
     DBTaskResult.objects.update(finished_at=now - datetime.timedelta(days=31))
     call_command("send_reminders")  # sent already: not queued again

@@ -176,8 +176,7 @@ def test_a_removed_file_is_deleted_and_its_row_says_so(
     assert client.get(f"/en/workplace/evidence/{evidence.pk}/").status_code == 200
     response = client.get(f"/en/workplace/evidence/{evidence.pk}/")
     assert response["Content-Type"] == "application/pdf"
-    assert b"".join(response.streaming_content) == PDF
-    response.close()
+    assert b"".join(response.streaming_content) == PDF  # read to the end: closed
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(f"/en/workplace/evidence/{evidence.pk}/remove/")
     assert response.status_code == 302
