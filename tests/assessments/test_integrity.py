@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from academy.assessments import services
 from academy.assessments.models import Accommodation, Attempt, AttemptAnswer
+from academy.learning import services as learning_services
 
 from .conftest import Taker
 
@@ -202,7 +203,7 @@ def test_no_timer_by_default(taker):
 def test_two_simultaneous_submits_of_one_step_record_exactly_one_answer(
     ready_learner, assessment
 ):
-    attempt = services.attempt_start(
+    attempt = learning_services.attempt_start(
         user=ready_learner, assessment=assessment, declared_own_work=True
     )
     for q in attempt.snapshot["questions"]:

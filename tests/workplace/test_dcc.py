@@ -6,7 +6,7 @@ import pytest
 from ..certificates.test_dcc_verifier import _credential, _steps, _verify
 from .test_lifecycle import certify
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 def test_a_workplace_certificate_verifies(
