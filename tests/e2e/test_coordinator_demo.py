@@ -40,7 +40,7 @@ def test_the_demo_agency_as_its_coordinator_sees_it(live_server, page, output_di
     people, overdue, expiring = _lead_figures(page)
     assert people >= 60 and overdue > 0 and expiring > 0
     # A bar pair per assigned course: Foundations and the police course.
-    chart = page.locator("main svg.chart g")
+    chart = page.locator("main svg.chart > g")
     assert chart.count() == 2
     assert "Police" in page.locator("main svg.chart").text_content()
     rows = page.locator("main table").last.locator("tbody tr")
@@ -65,7 +65,7 @@ def test_the_demo_agency_as_its_coordinator_sees_it(live_server, page, output_di
     page.goto(f"{base}/ar/coordinate/")
     assert page.locator("html").get_attribute("dir") == "rtl"
     assert _lead_figures(page) == (people, overdue, expiring)
-    assert page.locator("main svg.chart g").count() == 2
+    assert page.locator("main svg.chart > g").count() == 2
     page.screenshot(path=str(output_dir / "dashboard-ar.png"), full_page=True)
     _filter(page, "overdue")
     assert page.locator("main table").last.locator("tbody tr").count() > 0
