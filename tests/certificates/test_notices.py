@@ -2,6 +2,7 @@
 each, in the holder's language and calendar; none after a renewal."""
 
 import datetime
+import zoneinfo
 
 import pytest
 from django.core import mail
@@ -72,15 +73,17 @@ def test_the_notices_go_out_once_each_in_the_holders_language(learner):
 
 
 def test_on_the_day_in_the_holders_time_zone(learner):
-    learner.time_zone = "Pacific/Auckland"  # already tomorrow there, often
+    """At 06:00 in Auckland it is still the day before in UTC: the notice follows
+    the holder's calendar, so it is the on-the-day notice, not the 7-day one."""
+    auckland = zoneinfo.ZoneInfo("Pacific/Auckland")
+    learner.time_zone = "Pacific/Auckland"
     learner.save()
     certificate = _ending_in(learner, 5)
-    local_end = certificate.expires_at.astimezone(
-        __import__("zoneinfo").ZoneInfo("Pacific/Auckland")
-    )
-    morning = local_end.replace(hour=6, minute=0, second=0, microsecond=0)
-    if morning > certificate.expires_at:
-        morning -= datetime.timedelta(days=1)
+    local_day = (timezone.now() + datetime.timedelta(days=5)).astimezone(auckland)
+    end = local_day.replace(hour=9, minute=0, second=0, microsecond=0)
+    Certificate.objects.filter(pk=certificate.pk).update(expires_at=end)
+    morning = end.replace(hour=6)
+    assert morning.astimezone(datetime.UTC).date() < end.date()  # the premise
     plan = expiry_notices_plan(now=morning.astimezone(datetime.UTC))
     assert plan == [{"certificate_id": certificate.pk, "days": 0}]
 
