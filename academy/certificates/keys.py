@@ -103,8 +103,11 @@ def key_dir_ensure() -> Path:
     that others can read is refused, never silently used."""
     folder = key_dir()
     if not folder.exists():
-        folder.mkdir(parents=True, mode=0o700)
-        folder.chmod(0o700)  # whatever the umask made of it
+        try:
+            folder.mkdir(parents=True, mode=0o700)
+            folder.chmod(0o700)  # whatever the umask made of it
+        except FileExistsError:
+            pass  # another app server made it a moment ago: checked below
     problem = key_dir_problem(folder)
     if problem:
         raise KeyUnavailable(f"The signing key directory is not safe: {problem}.")

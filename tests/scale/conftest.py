@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 import requests
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
+from django.core.cache import cache
+from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
@@ -39,6 +41,31 @@ def shared_database_url() -> str:
         f"postgres://{s['USER']}:{s['PASSWORD']}@{s['HOST'] or '127.0.0.1'}:"
         f"{s['PORT'] or 5432}/{s['NAME']}"
     )
+
+
+SHARED_CACHE = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "academy_cache",
+    }
+}
+
+
+@pytest.fixture(autouse=True)
+def shared_cache(settings, django_db_blocker):
+    """The servers keep the page tree and content in the database cache they share;
+    so does the test process here (the test settings' own cache is in its memory),
+    so that what a test publishes retires what the servers had cached. Emptied for
+    every test: the flush between tests does not touch the cache table."""
+    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        yield
+        return
+    with django_db_blocker.unblock():
+        call_command("createcachetable", verbosity=0)
+    settings.CACHES = SHARED_CACHE
+    with django_db_blocker.unblock():
+        cache.clear()
+    yield
 
 
 @dataclass
