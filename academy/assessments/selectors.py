@@ -75,8 +75,12 @@ def attempt_eligibility(
 def attempts_for_user(*, user: User, assessment: AssessmentPage) -> list[Attempt]:
     if not getattr(user, "is_authenticated", False):
         return []
+    # The snapshot (the whole assessment as it was taken) is read only by the page
+    # that needs it, for the one attempt it shows.
     return list(
-        Attempt.objects.filter(user=user, assessment=assessment).order_by("-number")
+        Attempt.objects.filter(user=user, assessment=assessment)
+        .defer("snapshot")
+        .order_by("-number")
     )
 
 

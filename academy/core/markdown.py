@@ -7,6 +7,8 @@ attributes lessons use, and links only to http, https, mailto and relative addre
 
 from __future__ import annotations
 
+import functools
+
 import markdown as _markdown
 import nh3
 from django.utils.html import escape
@@ -33,5 +35,12 @@ def sanitise(html: str) -> str:
 
 def render_markdown(text: str | None) -> SafeString:
     """Markdown written by an editor, as safe HTML. Raw HTML in it is shown as text."""
-    html = _markdown.markdown(escape(text or ""))
-    return mark_safe(sanitise(html))  # sanitised by nh3 just above
+    return mark_safe(_rendered(text or ""))  # sanitised by nh3 in _rendered
+
+
+@functools.lru_cache(maxsize=4096)
+def _rendered(text: str) -> str:
+    """The same text always makes the same HTML, so each process keeps the last few
+    thousand it made (feedback and notes are rendered on every result page). A pure
+    function of its argument: two app servers can never disagree about it."""
+    return sanitise(_markdown.markdown(escape(text)))

@@ -8,10 +8,15 @@ status and a plain message."""
 
 from __future__ import annotations
 
+import hashlib
+import json
+
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from wagtail.contrib.routable_page.templatetags.wagtailroutablepage_tags import (
@@ -26,6 +31,7 @@ from academy.assessments.selectors import (
     attempts_for_user,
 )
 from academy.assessments.selectors import attempt_result as attempt_result_data
+from academy.core import content_cache
 from academy.core.exceptions import ApplicationError, PublicHttp404
 from academy.core.http import client_address
 from academy.courses.models import CoursePage, ModulePage
@@ -268,8 +274,29 @@ def attempt_result(
                 record=selectors.learner_record(request),
                 attempts=attempts,
             ),
-            **attempt_result_data(attempt=attempt),
+            "parts_html": _result_parts_html(attempt),
         },
+    )
+
+
+def _result_parts_html(attempt: Attempt) -> str:
+    """The parts of a submitted attempt's result (every question and step with its
+    feedback), rendered once per language and kept in the shared cache: they are
+    made from the attempt's own snapshot, answers and scores, which submission
+    fixes. The key holds the scores, so a regrade makes a new entry."""
+    language = translation.get_language()
+    scores = hashlib.sha256(
+        json.dumps(attempt.scores, sort_keys=True, default=str).encode()
+    ).hexdigest()[:16]
+    key = (
+        f"academy:result-parts:{attempt.pk}:{attempt.submitted_at.timestamp()}:"
+        f"{scores}:{language}"
+    )
+    return content_cache.entry(
+        key,
+        lambda: render_to_string(  # a SafeString, and kept as one
+            "assessments/_result_parts.html", attempt_result_data(attempt=attempt)
+        ),
     )
 
 

@@ -60,10 +60,9 @@ def shared_cache(settings, django_db_blocker):
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         yield
         return
-    with django_db_blocker.unblock():
-        call_command("createcachetable", verbosity=0)
     settings.CACHES = SHARED_CACHE
     with django_db_blocker.unblock():
+        call_command("createcachetable", verbosity=0)
         cache.clear()
     yield
 
