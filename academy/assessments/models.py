@@ -15,6 +15,7 @@ from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.models import Orderable, Page
 
 from academy.core import ids as _ids  # noqa: F401 - registers the <id:…> URL converter
+from academy.core import page_views
 from academy.core.choices import Comparison, Grade, Mistake, QuestionJurisdiction
 from academy.core.models import TimeStampedModel
 from academy.core.page_tree import TreeRestrictionsMixin
@@ -25,13 +26,9 @@ KEY_HELP = _("Stable key: lower-case letters, digits and hyphens. Never change i
 
 
 def _learning():
-    """The learning layer builds the assessment page's context and answers its routes
-    (starting needs the course, prerequisites and the learner's jurisdiction; passing
-    issues a certificate). It sits above assessments: the one sanctioned upward
-    import (.importlinter)."""
-    from academy.learning import pages  # noqa: PLC0415 - see the docstring
-
-    return pages
+    """The learning layer builds these pages' context and answers their routes; it
+    sits above this app and registers its handlers (core.page_views)."""
+    return page_views.learner_pages()
 
 
 def _children_without_deleted(content: dict, relation: str, model):

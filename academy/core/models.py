@@ -15,6 +15,7 @@ from wagtail.admin.panels import FieldPanel
 from wagtail.fields import RichTextField
 from wagtail.models import Page
 
+from . import content_cache
 from .choices import Jurisdiction, WorkRole
 from .page_tree import TreeRestrictionsMixin
 
@@ -206,8 +207,12 @@ class HomePage(TreeRestrictionsMixin, Page):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        # The catalogue is the home page's one child type (subpage_types).
-        context["catalogue"] = self.get_children().live().first()
+        # The catalogue is the home page's one child type (subpage_types): what a
+        # publish makes, so kept in the shared cache until the next one.
+        context["catalogue"] = content_cache.entry(
+            f"academy:home-catalogue:{self.pk}",
+            lambda: self.get_children().live().first(),
+        )
         return context
 
 

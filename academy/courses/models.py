@@ -9,6 +9,7 @@ from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import StreamField
 from wagtail.models import Orderable, Page
 
+from academy.core import page_views
 from academy.core.choices import Audience
 from academy.core.models import TimeStampedModel
 from academy.core.page_tree import TreeRestrictionsMixin
@@ -21,11 +22,9 @@ def lines(text: str) -> list[str]:
 
 
 def _learning():
-    """The learning layer builds these pages' context and answers their routes. It
-    sits above courses, so this is the one sanctioned upward import (.importlinter)."""
-    from academy.learning import pages  # noqa: PLC0415 - see the docstring
-
-    return pages
+    """The learning layer builds these pages' context and answers their routes; it
+    sits above this app and registers its handlers (core.page_views)."""
+    return page_views.learner_pages()
 
 
 class CourseIndexPage(TreeRestrictionsMixin, Page):

@@ -8,3 +8,10 @@ class LearningConfig(AppConfig):
     name = "academy.learning"
     label = "learning"
     verbose_name = "Learning"
+
+    def ready(self):
+        from academy.core import page_views  # noqa: PLC0415 - apps are ready now
+
+        from . import pages  # noqa: PLC0415
+
+        page_views.register(pages)

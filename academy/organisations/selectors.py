@@ -245,11 +245,19 @@ def _duties(
     return result
 
 
-def _open_assignments(organisations) -> list[Assignment]:
+def _open_assignments(organisations, *, applying_to=None) -> list[Assignment]:
+    """The open assignments of these organisations; with `applying_to` (current
+    memberships of one person), only those that name the person or their cohort."""
+    assignments = Assignment.objects.filter(
+        organisation__in=organisations, closed_at__isnull=True
+    )
+    if applying_to is not None:
+        cohorts = [m.cohort_id for m in applying_to if m.cohort_id is not None]
+        assignments = assignments.filter(
+            Q(user_id__in={m.user_id for m in applying_to}) | Q(cohort_id__in=cohorts)
+        )
     return list(
-        Assignment.objects.filter(
-            organisation__in=organisations, closed_at__isnull=True
-        ).select_related("course", "cohort", "assigned_by", "organisation")
+        assignments.select_related("course", "cohort", "assigned_by", "organisation")
     )
 
 
@@ -276,7 +284,9 @@ def duties_for_user(
     for m in current:
         m.user = user  # Duty.membership.user, without a query
     result = _duties(
-        assignments=_open_assignments([m.organisation_id for m in current]),
+        assignments=_open_assignments(
+            [m.organisation_id for m in current], applying_to=current
+        ),
         memberships=current,
         status_for=status_for,
     )
