@@ -2,7 +2,7 @@
 page renders with, and the routes its RoutablePageMixin answers.
 
 The page models live in lower layers (courses, assessments) and call into this module
-(the one upward import the layering contract allows). Each handler checks who is
+through core.page_views, where LearningConfig.ready() registers it. Each handler checks who is
 asking, calls a service or a selector, and answers; a refused move gets its own
 status and a plain message."""
 
