@@ -1,11 +1,8 @@
 import itertools
 import json
 import os
-import shutil
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.core.cache import cache
 
 from . import factories
@@ -61,14 +58,6 @@ def other_learner(db):
 def learner_client(client, learner):
     client.force_login(learner)
     return client
-
-
-@pytest.fixture
-def content_copy(tmp_path) -> Path:
-    """A private copy of content/ that a test may break."""
-    target = tmp_path / "content"
-    shutil.copytree(settings.ACADEMY_CONTENT_DIR, target)
-    return target
 
 
 # ---------------------------------------------------------------------------

@@ -6,11 +6,11 @@ only text fields are per language, so no translation can score differently."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 from wagtail.models import Page
 
-from .definition import AssessmentData
+from .definition import AssessmentData, ScenarioData
 from .models import (
     AssessmentPage,
     BankOption,
@@ -65,22 +65,50 @@ def assessment_page_load(
     *,
     course: Page,
     data: AssessmentData,
-    fingerprint: str,
+    fingerprint: Callable[[dict], str],
     languages: Iterable[str],
-) -> LoadResult:
-    """Create or update the course's assessment; publish only what changed."""
+) -> tuple[AssessmentPage, LoadResult]:
+    """Create or update the course's assessment; publish only the pages that
+    changed. `fingerprint(payload)` digests what one page is made of: the
+    assessment page its settings, dimensions and bank, each scenario its own."""
     result = LoadResult()
-    label = f"assessment {data.key}"
-    page = AssessmentPage.objects.filter(content_key=data.key).first()
-    if page is not None and page.content_hash == fingerprint:
-        result.unchanged.append(label)
-        result.unchanged += [f"scenario {s.key}" for s in data.scenarios]
-        return result
     texts = _Texts(data.text, languages)
+    page = _assessment_load(course, data, fingerprint, texts, result)
+    for s in data.scenarios:
+        _scenario_load(page, s, fingerprint, texts, result)
+    keys = [s.key for s in data.scenarios]
+    # A scenario taken out of content/ is retired, never deleted: attempts keep it.
+    for gone in (
+        ScenarioPage.objects.live().child_of(page).exclude(content_key__in=keys)
+    ):
+        gone.unpublish()
+        result.updated.append(f"scenario {gone.content_key} (retired)")
+    return page, result
+
+
+def _assessment_load(
+    course: Page,
+    data: AssessmentData,
+    fingerprint: Callable[[dict], str],
+    texts: _Texts,
+    result: LoadResult,
+) -> AssessmentPage:
+    label = f"assessment {data.key}"
+    payload = data.payload()
+    del payload["scenarios"]
+    payload["text"] = {
+        lang: {k: v for k, v in text.items() if k != "scenarios"}
+        for lang, text in data.text.items()
+    }
+    digest = fingerprint(payload)
+    page = AssessmentPage.objects.filter(content_key=data.key).first()
+    if page is not None and page.content_hash == digest:
+        result.unchanged.append(label)
+        return page
     created = page is None
     if page is None:
         page = AssessmentPage(content_key=data.key, slug="assessment")
-    page.content_hash = fingerprint
+    page.content_hash = digest
     page.bank_draw = data.draw
     page.scenario_draw = data.scenario_draw
     page.scenario_pass_percent = data.scenario_pass_percent
@@ -122,23 +150,34 @@ def assessment_page_load(
     else:
         result.updated.append(label)
     _publish(page)
-    for s in data.scenarios:
-        _scenario_load(page, s, texts, result)
-    keys = [s.key for s in data.scenarios]
-    # A scenario taken out of content/ is retired, never deleted: attempts keep it.
-    for gone in (
-        ScenarioPage.objects.live().child_of(page).exclude(content_key__in=keys)
-    ):
-        gone.unpublish()
-        result.updated.append(f"scenario {gone.content_key} (retired)")
-    return result
+    return page
 
 
-def _scenario_load(page: AssessmentPage, s, texts: _Texts, result: LoadResult) -> None:
+def _scenario_load(
+    page: AssessmentPage,
+    s: ScenarioData,
+    fingerprint: Callable[[dict], str],
+    texts: _Texts,
+    result: LoadResult,
+) -> None:
+    label = f"scenario {s.key}"
+    digest = fingerprint(
+        {
+            "scenario": asdict(s),
+            "text": {
+                lang: (text.get("scenarios") or {}).get(s.key)
+                for lang, text in texts.text.items()
+            },
+        }
+    )
     scenario = ScenarioPage.objects.filter(content_key=s.key).first()
+    if scenario is not None and scenario.content_hash == digest and scenario.live:
+        result.unchanged.append(label)
+        return
     is_new = scenario is None
     if scenario is None:
         scenario = ScenarioPage(content_key=s.key, slug=s.key)
+    scenario.content_hash = digest
     scenario.roles = list(s.roles)
     for name in ("title", "intro", "content_note"):
         texts.set(scenario, name, _dig("scenarios", s.key, name))
@@ -182,7 +221,7 @@ def _scenario_load(page: AssessmentPage, s, texts: _Texts, result: LoadResult) -
     scenario.endings = endings
     if is_new:
         page.add_child(instance=scenario)
-        result.created.append(f"scenario {s.key}")
+        result.created.append(label)
     else:
-        result.updated.append(f"scenario {s.key}")
+        result.updated.append(label)
     _publish(scenario)

@@ -241,6 +241,7 @@ class ScenarioPage(TreeRestrictionsMixin, Page):
     language; only the text is translated."""
 
     content_key = models.SlugField(max_length=100, blank=True, help_text=KEY_HELP)
+    content_hash = models.CharField(max_length=64, blank=True, editable=False)
     roles = models.JSONField(
         default=list,
         blank=True,

@@ -27,7 +27,9 @@ def editorial_workflow_ensure(*, catalogue) -> Workflow:
     access = Permission.objects.get(codename="access_admin")
     for order, (task_name, group_name) in enumerate(STEPS):
         group, _ = Group.objects.get_or_create(name=group_name)
-        group.permissions.add(access)
+        # add() writes (an INSERT that ignores the duplicate) even when present.
+        if not group.permissions.filter(pk=access.pk).exists():
+            group.permissions.add(access)
         # Reviewers read drafts and previews; they need no right to publish.
         GroupPagePermission.objects.get_or_create(
             group=group,
@@ -39,7 +41,8 @@ def editorial_workflow_ensure(*, catalogue) -> Workflow:
         task = GroupApprovalTask.objects.filter(name=task_name).first()
         if task is None:
             task = GroupApprovalTask.objects.create(name=task_name)
-        task.groups.add(group)
+        if not task.groups.filter(pk=group.pk).exists():
+            task.groups.add(group)
         if not WorkflowTask.objects.filter(workflow=workflow, task=task).exists():
             WorkflowTask.objects.create(workflow=workflow, task=task, sort_order=order)
     WorkflowPage.objects.get_or_create(page=catalogue, defaults={"workflow": workflow})

@@ -3,6 +3,11 @@
 Pages are found by their stable key, created when missing, given a new published
 revision only when their source changed, and never deleted: learners' records
 point at them. Everything runs in one transaction, so a failure writes nothing.
+
+A part of content/ loaded before from the very same files (a module, an assessment,
+the glossary, a standard: digests.py) is not read, checked or written again; its
+digest is kept in SourceDigest. `force` reads every part again (and still gives a
+new revision only to a page whose content changed).
 """
 
 from __future__ import annotations
@@ -29,8 +34,10 @@ from academy.courses.models import (
 from academy.courses.workflow import editorial_workflow_ensure
 from academy.workplace.services import standard_load
 
+from . import digests
 from .checks import assessment_validity
-from .reader import CourseData, ModuleData, read_curriculum
+from .models import SourceDigest
+from .reader import CourseData, Curriculum, ModuleData, read_curriculum
 from .yaml_io import ContentError, ContentInvalid
 from .yaml_io import fingerprint as source_fingerprint
 
@@ -71,8 +78,30 @@ def _publish(page: Page) -> None:
 
 
 class _Loader:
-    def __init__(self, report: LoadReport):
+    def __init__(self, report: LoadReport, curriculum: Curriculum, labels: dict):
         self.report = report
+        self.curriculum = curriculum
+        self.labels = labels  # part -> what it made, from its last load
+
+    def passed_over(self, unit: str) -> bool:
+        """True (and counted as unchanged) when the part was not read: it was
+        loaded from the same files before."""
+        if unit not in self.curriculum.unchanged:
+            return False
+        self.report.unchanged += self.labels[unit]
+        return True
+
+    def remember(self, unit: str, labels: list[str], page: Page | None = None) -> None:
+        """Keep the digest the part was loaded from, so the next load passes over
+        it while its files stay the same."""
+        SourceDigest.objects.update_or_create(
+            unit=unit,
+            defaults={
+                "digest": self.curriculum.digests[unit],
+                "labels": labels,
+                "page": page,
+            },
+        )
 
     # -- the fixed part of the tree: home, site and catalogue ------------------
 
@@ -149,9 +178,14 @@ class _Loader:
 
     # -- the glossary (a derived table: rows follow the files) -------------------
 
-    def load_glossary(self, glossary: dict[str, list[dict]]) -> None:
-        if not glossary:
+    def load_glossary(self) -> None:
+        glossary = self.curriculum.glossary
+        if self.passed_over(digests.GLOSSARY) or not glossary:
             return
+        self._load_glossary(glossary)
+        self.remember(digests.GLOSSARY, ["glossary"])
+
+    def _load_glossary(self, glossary: dict[str, list[dict]]) -> None:
         by_lang = {
             lang: {e["key"]: e for e in entries} for lang, entries in glossary.items()
         }
@@ -199,8 +233,9 @@ class _Loader:
 
     # -- courses and modules -----------------------------------------------------
 
-    def load_course(self, index: CourseIndexPage, data: CourseData) -> CoursePage:
-        page = CoursePage.objects.filter(content_key=data.key).first()
+    def load_course(
+        self, index: CourseIndexPage, data: CourseData, page: CoursePage | None
+    ) -> CoursePage:
         fingerprint = data.fingerprint()
         label = f"course {data.key}"
         if page is not None and page.content_hash == fingerprint:
@@ -237,30 +272,39 @@ class _Loader:
                 self.report.updated.append(label)
             _publish(page)
         for module in data.modules:
-            self.load_module(page, module)
-        if data.assessment is not None:
-            self.load_assessment(page, data.assessment)
+            unit = digests.module_unit(data.key, module.key)
+            if not self.passed_over(unit):
+                module_page = self.load_module(page, module)
+                self.remember(unit, [f"module {module.key}"], module_page)
+        unit = digests.assessment_unit(data.key)
+        if not self.passed_over(unit) and data.assessment is not None:
+            assessment, result = assessment_page_load(
+                course=page,
+                data=data.assessment,
+                fingerprint=source_fingerprint,
+                languages=LANGUAGES,
+            )
+            self.report.created += result.created
+            self.report.updated += result.updated
+            self.report.unchanged += result.unchanged
+            labels = [f"assessment {data.assessment.key}"]
+            labels += [f"scenario {s.key}" for s in data.assessment.scenarios]
+            self.remember(unit, labels, assessment)
         return page
-
-    def load_assessment(self, course: CoursePage, data) -> None:
-        result = assessment_page_load(
-            course=course,
-            data=data,
-            fingerprint=source_fingerprint(data.payload()),
-            languages=LANGUAGES,
-        )
-        self.report.created += result.created
-        self.report.updated += result.updated
-        self.report.unchanged += result.unchanged
 
     def link_courses(self, courses: list[CourseData]) -> None:
         """Prerequisites and renewals point at other courses: set once all exist."""
-        pages = {p.content_key: p for p in CoursePage.objects.exclude(content_key="")}
+        pages = {
+            p.content_key: p
+            for p in CoursePage.objects.exclude(content_key="").prefetch_related(
+                "prerequisites"
+            )
+        }
         for data in courses:
             page = pages[data.key]
             wanted = sorted(pages[k].pk for k in data.prerequisites if k in pages)
             renews = pages[data.renews].pk if data.renews in pages else None
-            have = sorted(page.prerequisites.values_list("pk", flat=True))
+            have = sorted(p.pk for p in page.prerequisites.all())
             if have == wanted and page.renews_id == renews:
                 continue
             page.prerequisites.set(wanted)
@@ -304,15 +348,23 @@ class _Loader:
 
 
 def content_load(
-    *, root: Path | None = None, course: str | None = None, dry_run: bool = False
+    *,
+    root: Path | None = None,
+    course: str | None = None,
+    dry_run: bool = False,
+    force: bool = False,
 ) -> LoadReport:
-    """Check every file, then load them all in one transaction.
+    """Check every file that changed since it was last loaded, then load them all
+    in one transaction; `force` reads and checks every file.
 
     Raises `ContentInvalid` (nothing written) when any file is wrong. With
     `dry_run` the same work is done and rolled back, so the report is exact.
     """
+    loaded = {} if force else {row.unit: row for row in SourceDigest.objects.all()}
     curriculum = read_curriculum(
-        Path(root or settings.ACADEMY_CONTENT_DIR), course=course
+        Path(root or settings.ACADEMY_CONTENT_DIR),
+        course=course,
+        known={unit: row.digest for unit, row in loaded.items()},
     )
     # An assessment that breaks a validity rule may not certify anyone: refuse it.
     invalid = [
@@ -323,22 +375,34 @@ def content_load(
     if invalid:
         raise ContentInvalid(invalid)
     report = LoadReport()
-    loader = _Loader(report)
+    loader = _Loader(
+        report, curriculum, {unit: row.labels for unit, row in loaded.items()}
+    )
     # Outside a request the original (untranslated) columns take the active
     # language: load in the default language so they hold English.
     with translation.override(settings.LANGUAGE_CODE), transaction.atomic():
         home = loader.ensure_home(curriculum.site)
         index = loader.ensure_catalogue(home, curriculum.site)
         editorial_workflow_ensure(catalogue=index)
-        loader.load_glossary(curriculum.glossary)
+        loader.load_glossary()
+        pages = {
+            p.content_key: p
+            for p in CoursePage.objects.filter(
+                content_key__in=[c.key for c in curriculum.courses]
+            )
+        }
         for data in curriculum.courses:
-            loader.load_course(index, data)
+            loader.load_course(index, data, pages.get(data.key))
         loader.link_courses(curriculum.courses)
+        for unit in sorted(curriculum.unchanged):
+            if unit.startswith(digests.standard_unit("")):
+                loader.passed_over(unit)
         for standard in curriculum.standards:
             _, outcome = standard_load(data=standard)
-            getattr(report, outcome).append(
-                f"standard {standard.key} {standard.version}"
-            )
+            label = f"standard {standard.key} {standard.version}"
+            getattr(report, outcome).append(label)
+            assert standard.folder is not None
+            loader.remember(digests.standard_unit(standard.folder.name), [label])
         if dry_run:
             transaction.set_rollback(True)
     return report

@@ -7,6 +7,7 @@ problem with its file and a reason an editor understands. The loader
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from academy.core.vocab import (
     SLUG_RE,
 )
 
+from . import digests
 from .assessment_files import read_assessment
 from .files import read_review_status, read_sources
 from .glossary import read_glossary
@@ -119,6 +121,42 @@ class Curriculum:
     glossary: dict[str, list[dict]] = field(default_factory=dict)  # lang -> terms
     standards: list[StandardData] = field(default_factory=list)
     root: Path | None = None
+    # Every part read or passed over (digests.py names them) -> its digest; the
+    # parts passed over, since they were loaded from these very files before.
+    digests: dict[str, str] = field(default_factory=dict)
+    unchanged: set[str] = field(default_factory=set)
+
+
+class _Reading:
+    """One reading of content/: where problems go, and which parts may be passed
+    over (`known`: part -> the digest it had when last loaded)."""
+
+    def __init__(self, root: Path, known: Mapping[str, str]):
+        self.root = root
+        self.error = ErrorSink()
+        self.known = known
+        self.digests: dict[str, str] = {}
+        self.unchanged: set[str] = set()
+        self._glossary: dict[str, list[dict]] | None = None
+
+    def unchanged_since_loaded(self, unit: str, digest: str) -> bool:
+        """Note the part's digest; True when it was loaded from these files."""
+        self.digests[unit] = digest
+        if self.known.get(unit) == digest:
+            self.unchanged.add(unit)
+            return True
+        return False
+
+    def glossary(self) -> dict[str, list[dict]]:
+        """Read when first needed: by the glossary itself, or a lesson to link."""
+        if self._glossary is None:
+            self._glossary = read_glossary(
+                self.root,
+                languages=LANGUAGES,
+                load_yaml=lambda p: load_yaml(p, self.error),
+                error=self.error,
+            )
+        return self._glossary
 
 
 def _course_text(path: Path, error: ErrorSink) -> dict | None:
@@ -152,9 +190,8 @@ def _course_keys(path: Path, data: dict, name: str, error: ErrorSink) -> list[st
     return list(value)
 
 
-def _read_course(
-    folder: Path, error: ErrorSink, glossary: dict | None = None
-) -> CourseData | None:
+def _read_course(folder: Path, reading: _Reading) -> CourseData | None:
+    error = reading.error
     path = folder / "course.yaml"
     data = load_yaml(path, error)
     if data is None or not require_mapping(path, data, error):
@@ -215,37 +252,52 @@ def _read_course(
             continue
         seen_keys.add(key)
         seen_slugs.add(mslug)
-        course.modules.append(
-            ModuleData(
-                key=key,
-                slug=mslug,
-                estimated_minutes=positive_int(
-                    path, entry, "estimated_minutes", error, 30
-                ),
-                sources=read_sources(folder / "sources" / f"{key}.yaml", error),
-            )
+        module = ModuleData(
+            key=key,
+            slug=mslug,
+            estimated_minutes=positive_int(path, entry, "estimated_minutes", error, 30),
+            sources=read_sources(folder / "sources" / f"{key}.yaml", error),
         )
+        reading.unchanged_since_loaded(
+            digests.module_unit(course.key, key),
+            digests.module_digest(
+                folder,
+                entry=entry,
+                sources=module.sources,
+                glossary=reading.digests[digests.GLOSSARY],
+            ),
+        )
+        course.modules.append(module)
     if error.count > before:
         return None
     if (folder / "assessment").is_dir():
-        course.assessment = read_assessment(
-            folder / "assessment",
-            languages=LANGUAGES,
-            load_yaml=lambda p: load_yaml(p, error),
-            error=error,
-        )
+        facts = {
+            "modules": [m.key for m in course.modules],
+            "audiences": course.audiences,
+            "complete": course.complete,
+            "renews": course.renews,
+        }
+        unit = digests.assessment_unit(course.key)
+        digest = digests.assessment_digest(folder, course=facts)
+        if not reading.unchanged_since_loaded(unit, digest):
+            course.assessment = read_assessment(
+                folder / "assessment",
+                languages=LANGUAGES,
+                load_yaml=lambda p: load_yaml(p, error),
+                error=error,
+            )
     # Text, language by language; English first, since the others must match it.
     for lang in LANGUAGES:
-        if not _read_language(course, lang, error, glossary):
+        if not _read_language(course, lang, reading):
             return None
     return course
 
 
-def _read_language(
-    course: CourseData, lang: str, error: ErrorSink, glossary: dict | None
-) -> bool:
-    """One language folder of a course; False when English is missing altogether."""
+def _read_language(course: CourseData, lang: str, reading: _Reading) -> bool:
+    """One language folder of a course; False when English is missing altogether.
+    A module loaded from the same files before is not read again."""
     assert course.folder is not None
+    error = reading.error
     lang_dir = course.folder / lang
     if not lang_dir.is_dir():
         if lang == DEFAULT_LANGUAGE:
@@ -264,6 +316,8 @@ def _read_language(
     elif lang == DEFAULT_LANGUAGE:
         error(course_text_path, "is missing: English is required")
     for module in course.modules:
+        if digests.module_unit(course.key, module.key) in reading.unchanged:
+            continue
         module_path = lang_dir / f"{module.key}.yaml"
         if not module_path.exists():
             if lang == DEFAULT_LANGUAGE:
@@ -273,7 +327,7 @@ def _read_language(
             module_path,
             module.key,
             error,
-            glossary=(glossary or {}).get(lang),
+            glossary=reading.glossary().get(lang),
             lang=lang,
         )
         if read is None:
@@ -360,30 +414,36 @@ def _cross_course(courses: list[CourseData], error: ErrorSink, partial: bool) ->
             return
 
 
-def read_curriculum(root: Path, *, course: str | None = None) -> Curriculum:
-    """Read and check every file; raise ContentInvalid listing every problem."""
-    curriculum, errors = read_curriculum_with_problems(root, course=course)
+def read_curriculum(
+    root: Path, *, course: str | None = None, known: Mapping[str, str] | None = None
+) -> Curriculum:
+    """Read and check every file; raise ContentInvalid listing every problem.
+
+    `known` (part -> digest, see digests.py) names the parts loaded before: a part
+    whose files still have that digest is not read again, only listed in
+    `Curriculum.unchanged`. Without it every file is read."""
+    curriculum, errors = read_curriculum_with_problems(root, course=course, known=known)
     if errors:
         raise ContentInvalid(errors)
     return curriculum
 
 
 def read_curriculum_with_problems(
-    root: Path, *, course: str | None = None
+    root: Path, *, course: str | None = None, known: Mapping[str, str] | None = None
 ) -> tuple[Curriculum, list[ContentError]]:
     """Read every file; return what could be read and every problem found, so the
     checker can go on checking the courses that are sound."""
     root = Path(root)
     if not root.is_dir():
         raise ContentInvalid([ContentError(root, "is not a folder")])
-    error = ErrorSink()
+    reading = _Reading(root, known or {})
+    error = reading.error
     site = _read_site(root, error)
-    glossary = read_glossary(
-        root,
-        languages=LANGUAGES,
-        load_yaml=lambda p: load_yaml(p, error),
-        error=error,
+    glossary_unchanged = reading.unchanged_since_loaded(
+        digests.GLOSSARY, digests.glossary_digest(root)
     )
+    if not glossary_unchanged:
+        reading.glossary()  # first, so its problems are listed first
     folders = sorted(
         p
         for p in root.iterdir()
@@ -400,12 +460,20 @@ def read_curriculum_with_problems(
         folders = [p for p in folders if p.name == course]
         if not folders:
             raise ContentInvalid([ContentError(root, f"has no course '{course}'")])
-    courses = [
-        c for c in (_read_course(f, error, glossary) for f in folders) if c is not None
-    ]
+    courses = [c for c in (_read_course(f, reading) for f in folders) if c is not None]
     _cross_course(courses, error, partial=course is not None)
-    standards = read_standards(root, error) if course is None else []
+    standards = (
+        read_standards(root, error, skip=reading.unchanged_since_loaded)
+        if course is None
+        else []
+    )
     curriculum = Curriculum(
-        site=site, courses=courses, glossary=glossary, standards=standards, root=root
+        site=site,
+        courses=courses,
+        glossary={} if glossary_unchanged else reading.glossary(),
+        standards=standards,
+        root=root,
+        digests=reading.digests,
+        unchanged=reading.unchanged,
     )
     return curriculum, error.errors

@@ -6,11 +6,13 @@ requirement); <lang>.yaml the words, keyed by the same keys."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from academy.core.vocab import DEFAULT_LANGUAGE, KEY_RE, LANGUAGES
 
+from . import digests
 from .files import read_review_status, read_sources
 from .lessons import check_markdown, markdown_to_html
 from .yaml_io import (
@@ -203,12 +205,20 @@ def read_standard(folder: Path, error: ErrorSink) -> StandardData | None:
     return standard
 
 
-def read_standards(root: Path, error: ErrorSink) -> list[StandardData]:
+def read_standards(
+    root: Path, error: ErrorSink, skip: Callable[[str, str], bool] | None = None
+) -> list[StandardData]:
+    """Every standard in content/standards/, but those `skip(part, digest)` says
+    were loaded from the same files before (digests.py)."""
     folder = root / "standards"
     if not folder.is_dir():
         return []
     standards = []
     for sub in sorted(p for p in folder.iterdir() if p.is_dir()):
+        if skip is not None and skip(
+            digests.standard_unit(sub.name), digests.standard_digest(sub)
+        ):
+            continue
         if (sub / "standard.yaml").exists():
             standard = read_standard(sub, error)
             if standard is not None:

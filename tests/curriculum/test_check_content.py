@@ -8,6 +8,8 @@ pytestmark = pytest.mark.django_db
 
 
 def _check(path, capsys):
+    """check_content on a changed copy of Foundations (tests/curriculum/conftest.py):
+    the whole real content/ is checked once, in the first test."""
     with pytest.raises(CommandError):
         call_command("check_content", "--path", str(path))
     return capsys.readouterr().err
@@ -17,6 +19,7 @@ def test_the_shipped_curriculum_passes(capsys):
     call_command("check_content")
     out = capsys.readouterr().out
     assert "foundations: 7 modules, languages ar, en, es, fr" in out
+    assert "scenario hotel-corridor (police): 4–5 decisions on every path" in out
     assert "bank: 74 questions, 20 drawn per attempt; languages ar, en, es, fr" in out
     for course in ("police", "border", "prosecutors", "judges", "employers"):
         assert f"{course}: 6 modules, languages ar, en, es, fr" in out.splitlines()
@@ -44,65 +47,71 @@ def test_the_shipped_curriculum_passes(capsys):
     ],
 )
 def test_a_term_to_avoid_is_reported_with_file_line_and_the_better_wording(
-    content_copy, capsys, lang, line_text, form
+    foundations_copy, capsys, lang, line_text, form
 ):
-    path = content_copy / "foundations" / lang / "f1-what-it-is.yaml"
+    path = foundations_copy / "foundations" / lang / "f1-what-it-is.yaml"
     lines = path.read_text(encoding="utf-8").splitlines()
     at = next(i for i, line in enumerate(lines) if line.strip().startswith("body: |"))
     lines.insert(at + 1, line_text)
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    err = _check(content_copy, capsys)
+    err = _check(foundations_copy, capsys)
     assert f"{lang}/f1-what-it-is.yaml:{at + 2}: uses" in err
     assert "instead" in err and form.split()[0].casefold() in err.casefold()
 
 
-def test_a_missing_translation_in_a_complete_course(content_copy, capsys):
-    (content_copy / "foundations" / "fr" / "f4-noticing-and-responding.yaml").unlink()
-    err = _check(content_copy, capsys)
+def test_a_missing_translation_in_a_complete_course(foundations_copy, capsys):
+    (
+        foundations_copy / "foundations" / "fr" / "f4-noticing-and-responding.yaml"
+    ).unlink()
+    err = _check(foundations_copy, capsys)
     assert (
         "fr/f4-noticing-and-responding.yaml: is missing: the course is marked complete"
         in err
     )
 
 
-def test_missing_sources_and_review_list(content_copy, capsys):
+def test_missing_sources_and_review_list(foundations_copy, capsys):
     (
-        content_copy / "foundations" / "sources" / "f5-rights-remedies-records.yaml"
+        foundations_copy / "foundations" / "sources" / "f5-rights-remedies-records.yaml"
     ).unlink()
     (
-        content_copy / "foundations" / "review" / "f6-language-culture-self-care.md"
+        foundations_copy / "foundations" / "review" / "f6-language-culture-self-care.md"
     ).unlink()
-    err = _check(content_copy, capsys)
+    err = _check(foundations_copy, capsys)
     assert "sources/f5-rights-remedies-records.yaml: is missing or empty" in err
     assert "review/f6-language-culture-self-care.md: is missing" in err
 
 
-def test_a_thin_module_is_not_complete(content_copy, capsys):
+def test_a_thin_module_is_not_complete(foundations_copy, capsys):
     import yaml
 
     for lang in ("en", "es", "fr", "ar"):
-        path = content_copy / "foundations" / lang / "f3-six-principles.yaml"
+        path = foundations_copy / "foundations" / lang / "f3-six-principles.yaml"
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         data["blocks"] = [b for b in data["blocks"] if b["type"] != "case_study"]
         path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    err = _check(content_copy, capsys)
+    err = _check(foundations_copy, capsys)
     assert "en/f3-six-principles.yaml: has no case study" in err
 
 
-def test_a_course_not_marked_complete_may_be_partial(content_copy, capsys):
-    course = content_copy / "foundations" / "course.yaml"
+def test_a_course_not_marked_complete_may_be_partial(foundations_copy, capsys):
+    course = foundations_copy / "foundations" / "course.yaml"
     course.write_text(course.read_text().replace("complete: true", "complete: false"))
-    (content_copy / "foundations" / "fr" / "f4-noticing-and-responding.yaml").unlink()
-    call_command("check_content", "--path", str(content_copy))
+    (
+        foundations_copy / "foundations" / "fr" / "f4-noticing-and-responding.yaml"
+    ).unlink()
+    call_command("check_content", "--path", str(foundations_copy))
     assert "content is valid" in capsys.readouterr().out
 
 
-def test_the_glossary_must_have_the_same_terms_in_every_language(content_copy, capsys):
+def test_the_glossary_must_have_the_same_terms_in_every_language(
+    foundations_copy, capsys
+):
     import yaml
 
-    path = content_copy / "glossary" / "es.yaml"
+    path = foundations_copy / "glossary" / "es.yaml"
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     removed = data.pop()["key"]
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    err = _check(content_copy, capsys)
+    err = _check(foundations_copy, capsys)
     assert "glossary/es.yaml" in err and f"missing {removed}" in err

@@ -1,11 +1,15 @@
-"""The loader against the real curriculum (the only test that loads all of content/)."""
+"""The loader: against the whole real curriculum once (loaded twice), otherwise
+against Foundations alone (foundations_content, tests/curriculum/conftest.py)."""
 
 import re
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from wagtail.models import Page, Revision
 
+from academy.assessments.models import AssessmentPage, ScenarioPage
 from academy.courses.models import (
     CoursePage,
     Enrollment,
@@ -13,6 +17,7 @@ from academy.courses.models import (
     ModulePage,
     ModuleProgress,
 )
+from academy.curriculum import digests, reader
 from academy.curriculum.loader import content_load
 from academy.curriculum.reader import read_curriculum
 from academy.curriculum.yaml_io import ContentInvalid
@@ -20,16 +25,24 @@ from academy.workplace.models import Standard
 
 pytestmark = pytest.mark.django_db
 
+WRITES = ("INSERT", "UPDATE", "DELETE")
+
 
 def _run(capsys, *args) -> str:
     call_command("load_content", *args)
     return capsys.readouterr().out.strip().splitlines()[-1]
 
 
-def test_second_run_changes_nothing(capsys):
+def test_second_run_changes_nothing(capsys, django_assert_max_num_queries):
+    """The whole real curriculum, loaded twice: the second load reads no unchanged
+    file again and writes nothing, in a few queries whatever the number of courses."""
     first = _run(capsys)
     pages, revisions = Page.objects.count(), Revision.objects.count()
-    second = _run(capsys)
+    with (
+        django_assert_max_num_queries(30),
+        CaptureQueriesContext(connection) as queries,
+    ):
+        second = _run(capsys)
     assert first.startswith("created ") and "created 0" not in first
     assert second.startswith("created 0, updated 0, unchanged ")
     # Every page but the tree root, the glossary and the workplace standard.
@@ -37,10 +50,141 @@ def test_second_run_changes_nothing(capsys):
         pages - 1 + GlossaryTerm.objects.exists() + Standard.objects.count()
     )
     assert (Page.objects.count(), Revision.objects.count()) == (pages, revisions)
+    assert [q["sql"] for q in queries if q["sql"].lstrip().startswith(WRITES)] == []
 
 
-def test_loads_foundations_in_four_languages():
-    content_load()
+def _revisions() -> dict[int, int]:
+    """Page id -> how many revisions it has."""
+    counts: dict[int, int] = {}
+    for object_id in Revision.objects.values_list("object_id", flat=True):
+        counts[int(object_id)] = counts.get(int(object_id), 0) + 1
+    return counts
+
+
+def _new_revisions(before: dict[int, int]) -> list[str]:
+    after = _revisions()
+    changed = [pk for pk, n in after.items() if n != before.get(pk, 0)]
+    return sorted(p.specific.content_key for p in Page.objects.filter(pk__in=changed))
+
+
+def _replace(path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) == 1, old
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def test_a_word_changed_in_one_lesson_reloads_that_module_alone(foundations_copy):
+    content_load(root=foundations_copy)
+    before = _revisions()
+    _replace(
+        foundations_copy / "foundations" / "es" / "f3-six-principles.yaml",
+        "la explotación permanece plegado",
+        "la explotación queda plegado",
+    )
+    report = content_load(root=foundations_copy)
+    assert (report.created, report.updated) == ([], ["module f3-six-principles"])
+    assert _new_revisions(before) == ["f3-six-principles"]
+    module = ModulePage.objects.get(content_key="f3-six-principles")
+    body = "".join(str(b.value) for b in module.body_es)
+    assert "la explotación queda plegado" in body
+    english = "".join(str(b.value) for b in module.body_en)
+    assert "queda plegado" not in english
+
+
+def test_a_word_changed_in_an_assessment_file_reloads_that_page_alone(
+    foundations_copy,
+):
+    content_load(root=foundations_copy)
+    french = foundations_copy / "foundations" / "assessment" / "fr.yaml"
+    # A choice's feedback in one scenario: that scenario's page alone.
+    before = _revisions()
+    _replace(
+        french,
+        "Vous évitez ainsi de la questionner dans un couloir",
+        "Vous évitez ainsi de l'interroger dans un couloir",
+    )
+    report = content_load(root=foundations_copy)
+    (scenario,) = [
+        s
+        for s in ScenarioPage.objects.all()
+        for step in s.steps.all()
+        for c in step.choices.all()
+        if "de l'interroger dans un couloir" in (c.feedback_fr or "")
+    ]
+    assert (report.created, report.updated) == (
+        [],
+        [f"scenario {scenario.content_key}"],
+    )
+    assert _new_revisions(before) == [scenario.content_key]
+    # A bank question: the assessment page alone.
+    before = _revisions()
+    _replace(
+        french,
+        "qu'est-ce qui doit être réuni",
+        "qu'est-ce qui doit être présent",
+    )
+    report = content_load(root=foundations_copy)
+    assert (report.created, report.updated) == (
+        [],
+        ["assessment foundations-assessment"],
+    )
+    assert _new_revisions(before) == ["foundations-assessment"]
+    question = AssessmentPage.objects.get().questions.get(key="q-act-means-purpose")
+    assert "qu'est-ce qui doit être présent" in question.question_fr
+
+
+def test_a_word_changed_in_the_glossary_reloads_the_glossary_alone(foundations_copy):
+    content_load(root=foundations_copy)
+    before = _revisions()
+    _replace(
+        foundations_copy / "glossary" / "es.yaml",
+        "Norma federal de confidencialidad",
+        "Regla federal de confidencialidad",
+    )
+    report = content_load(root=foundations_copy)
+    assert (report.created, report.updated) == ([], ["glossary"])
+    assert _new_revisions(before) == []
+    term = GlossaryTerm.objects.get(key="usc-1367-confidentiality")
+    assert term.definition_es.startswith("Regla federal de confidencialidad")
+
+
+def test_new_reading_code_reads_every_file_again_and_publishes_nothing_new(
+    foundations_copy, monkeypatch
+):
+    """A change to how files are read (digests.CODE_MODULES) reads every part again;
+    pages whose content comes out the same get no new revision. So does --force."""
+    content_load(root=foundations_copy)
+    before = _revisions()
+    read = []
+    real_read_module = reader.read_module
+    monkeypatch.setattr(
+        reader,
+        "read_module",
+        lambda *a, **k: read.append(a[0]) or real_read_module(*a, **k),
+    )
+    assert content_load(root=foundations_copy).updated == []
+    assert read == []  # nothing changed: nothing read
+    monkeypatch.setattr(digests, "code_digest", lambda: "a new version of the code")
+    report = content_load(root=foundations_copy)
+    assert (report.created, report.updated) == ([], [])
+    assert len(read) == 4 * ModulePage.objects.count()
+    read.clear()
+    report = content_load(root=foundations_copy, force=True)
+    assert (report.created, report.updated) == ([], [])
+    assert len(read) == 4 * ModulePage.objects.count()
+    assert _new_revisions(before) == []
+
+
+def test_a_deleted_page_is_made_again(foundations_copy):
+    content_load(root=foundations_copy)
+    ModulePage.objects.get(content_key="f3-six-principles").delete()
+    report = content_load(root=foundations_copy)
+    assert report.created == ["module f3-six-principles"]
+    assert ModulePage.objects.filter(content_key="f3-six-principles").exists()
+
+
+def test_loads_foundations_in_four_languages(foundations_content):
+    content_load(root=foundations_content)
     course = CoursePage.objects.get(content_key="foundations")
     modules = ModulePage.objects.child_of(course).live().order_by("path")
     assert [m.content_key for m in modules][:2] == [
@@ -56,17 +200,17 @@ def test_loads_foundations_in_four_languages():
         assert module.sources
 
 
-def test_changed_file_publishes_one_new_revision(content_copy, capsys):
-    content_load(root=content_copy)
+def test_changed_file_publishes_one_new_revision(foundations_copy):
+    content_load(root=foundations_copy)
     module = ModulePage.objects.get(content_key="f2-trauma-and-the-brain")
     revisions = Revision.objects.filter(object_id=str(module.pk)).count()
-    path = content_copy / "foundations" / "en" / "f2-trauma-and-the-brain.yaml"
+    path = foundations_copy / "foundations" / "en" / "f2-trauma-and-the-brain.yaml"
     path.write_text(
         path.read_text().replace(
             "title: Trauma and the brain", "title: Trauma, memory and the brain", 1
         )
     )
-    report = content_load(root=content_copy)
+    report = content_load(root=foundations_copy)
     assert report.updated == ["module f2-trauma-and-the-brain"]
     module.refresh_from_db()
     assert module.title_en == "Trauma, memory and the brain"
@@ -103,40 +247,40 @@ BROKEN = {
 
 
 @pytest.mark.parametrize("case", BROKEN, ids=list(BROKEN))
-def test_broken_file_is_named_and_nothing_is_written(case, content_copy, capsys):
+def test_broken_file_is_named_and_nothing_is_written(case, foundations_copy, capsys):
     relative, mutate, reason = BROKEN[case]
-    path = content_copy / "foundations" / relative
+    path = foundations_copy / "foundations" / relative
     path.write_text(mutate(path.read_text() if path.exists() else ""), encoding="utf-8")
     pages = Page.objects.count()
     with pytest.raises(CommandError, match="nothing was loaded"):
-        call_command("load_content", "--path", str(content_copy))
+        call_command("load_content", "--path", str(foundations_copy))
     err = capsys.readouterr().err
     assert relative.split("/")[-1] in err and reason in err
     assert Page.objects.count() == pages  # the valid files were not loaded either
 
 
-def test_missing_english_module_is_a_broken_reference(content_copy):
-    (content_copy / "foundations" / "en" / "f1-what-it-is.yaml").unlink()
+def test_missing_english_module_is_a_broken_reference(foundations_copy):
+    (foundations_copy / "foundations" / "en" / "f1-what-it-is.yaml").unlink()
     with pytest.raises(ContentInvalid) as raised:
-        read_curriculum(content_copy)
+        read_curriculum(foundations_copy)
     assert "English is required" in str(raised.value)
 
 
-def test_markdown_outside_the_subset_is_rejected(content_copy):
-    path = content_copy / "foundations" / "en" / "f1-what-it-is.yaml"
+def test_markdown_outside_the_subset_is_rejected(foundations_copy):
+    path = foundations_copy / "foundations" / "en" / "f1-what-it-is.yaml"
     path.write_text(path.read_text().replace("### ", "## ", 1))
     with pytest.raises(ContentInvalid, match="level-2 heading"):
-        read_curriculum(content_copy)
+        read_curriculum(foundations_copy)
 
 
-def test_dry_run_writes_nothing(capsys):
-    call_command("load_content", "--dry-run")
+def test_dry_run_writes_nothing(capsys, foundations_content):
+    call_command("load_content", "--dry-run", "--path", str(foundations_content))
     assert "dry run, nothing written: created" in capsys.readouterr().out
     assert not CoursePage.objects.exists()
 
 
-def test_pages_with_learner_records_are_kept(content_copy, learner):
-    content_load(root=content_copy)
+def test_pages_with_learner_records_are_kept(foundations_copy, learner):
+    content_load(root=foundations_copy)
     course = CoursePage.objects.get(content_key="foundations")
     module = ModulePage.objects.get(content_key="f2-trauma-and-the-brain")
     enrollment = Enrollment.objects.create(
@@ -149,21 +293,23 @@ def test_pages_with_learner_records_are_kept(content_copy, learner):
         last_viewed_at=course.first_published_at,
     )
     # The module disappears from the curriculum: the page and the record stay.
-    course_yaml = content_copy / "foundations" / "course.yaml"
+    course_yaml = foundations_copy / "foundations" / "course.yaml"
     text = course_yaml.read_text()
     entry = text.index("  - key: f2-trauma-and-the-brain")
     next_entry = text.index("  - key: ", entry + 1)
     course_yaml.write_text(text[:entry] + text[next_entry:])
     for lang in ("en", "es", "fr", "ar"):
-        (content_copy / "foundations" / lang / "f2-trauma-and-the-brain.yaml").unlink()
+        (
+            foundations_copy / "foundations" / lang / "f2-trauma-and-the-brain.yaml"
+        ).unlink()
     # Its bank questions move to the next module, as an editor would move them.
-    bank = content_copy / "foundations" / "assessment" / "structure.yaml"
+    bank = foundations_copy / "foundations" / "assessment" / "structure.yaml"
     bank.write_text(
         bank.read_text().replace(
             "module: f2-trauma-and-the-brain", "module: f3-six-principles"
         )
     )
-    content_load(root=content_copy)
+    content_load(root=foundations_copy)
     assert ModulePage.objects.filter(pk=module.pk).exists()
     assert ModuleProgress.objects.filter(module=module).count() == 1
 
@@ -177,12 +323,11 @@ def test_markdown_keeps_the_space_between_inline_elements():
     )
 
 
-def test_the_foundations_assessment_loads_in_every_language():
+def test_the_foundations_assessment_loads_in_every_language(foundations_content):
     from academy.assessments.definition import scenario_graph
     from academy.assessments.graph import decisions_on_every_path
-    from academy.assessments.models import AssessmentPage, ScenarioPage
 
-    content_load()
+    content_load(root=foundations_content)
     assessment = AssessmentPage.objects.get(content_key="foundations-assessment")
     assert assessment.get_parent().specific.content_key == "foundations"
     assert assessment.questions.count() >= 45 and assessment.bank_draw == 20
@@ -203,29 +348,24 @@ def test_the_foundations_assessment_loads_in_every_language():
             assert getattr(question, f"question_{lang}"), (question.key, lang)
 
 
-def test_a_broken_scenario_in_content_is_named_and_nothing_is_written(content_copy):
-    path = content_copy / "foundations" / "assessment" / "structure.yaml"
+def test_a_broken_scenario_in_content_is_named_and_nothing_is_written(
+    foundations_copy,
+):
+    path = foundations_copy / "foundations" / "assessment" / "structure.yaml"
     text = path.read_text()
     first_next = text.index("next: ", text.index("scenarios:"))
     end = text.index("\n", first_next)
     path.write_text(text[:first_next] + "next: nowhere-at-all" + text[end:])
     with pytest.raises(ContentInvalid) as raised:
-        read_curriculum(content_copy)
+        read_curriculum(foundations_copy)
     assert "structure.yaml" in str(raised.value)
     assert "'nowhere-at-all', which is neither a step nor an ending" in str(
         raised.value
     )
 
 
-def test_check_content_passes_and_reports_the_scenarios(capsys):
-    call_command("check_content")
-    out = capsys.readouterr().out
-    assert "content is valid" in out
-    assert "scenario hotel-corridor (police): 4–5 decisions on every path" in out
-
-
-def test_lessons_link_glossary_terms_where_they_first_appear():
-    content_load()
+def test_lessons_link_glossary_terms_where_they_first_appear(foundations_content):
+    content_load(root=foundations_content)
     assert GlossaryTerm.objects.count() >= 30
     for lang in ("en", "es", "fr", "ar"):
         linked_anywhere = 0
