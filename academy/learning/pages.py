@@ -1,10 +1,10 @@
 """The learner's side of the course, module and assessment pages: the context each
 page renders with, and the routes its RoutablePageMixin answers.
 
-The page models live in lower layers (courses, assessments) and call into this module
-through core.page_views, where LearningConfig.ready() registers it. Each handler checks who is
-asking, calls a service or a selector, and answers; a refused move gets its own
-status and a plain message."""
+The page models live in lower layers (courses, assessments) and call into this
+module through core.page_views, where LearningConfig.ready() registers it. Each
+handler checks who is asking, calls a service or a selector, and answers; a refused
+move gets its own status and a plain message."""
 
 from __future__ import annotations
 
