@@ -51,8 +51,15 @@ def test_each_notice_has_its_window(days, mark):
 
 def test_the_notices_go_out_once_each_in_the_holders_language(learner):
     learner.preferred_language = "es"
+    learner.time_zone = "UTC"
     learner.save()
-    certificate = _ending_in(learner, 80.5)
+    # Noon, 80 days on: 80 days left in the holder's calendar at any hour of today.
+    certificate = _ending_in(learner, 80)
+    noon = timezone.now().replace(hour=12, minute=0, second=0, microsecond=0)
+    Certificate.objects.filter(pk=certificate.pk).update(
+        expires_at=noon + datetime.timedelta(days=80)
+    )
+    certificate.refresh_from_db()
     assert expiry_notices_plan() == [{"certificate_id": certificate.pk, "days": 90}]
     mail.outbox.clear()
     call_command("send_reminders", stdout=open("/dev/null", "w"))
