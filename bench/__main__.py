@@ -8,7 +8,8 @@ real curriculum, and measures:
   - page rendering: a lesson page and "My learning" against /healthz;
   - grading: grading a full Foundations attempt against a JSON round trip of its snapshot;
   - size: an attempt's snapshot against the curriculum text it copies;
-  - scaling: "My learning" queries with 1 and with 20 courses enrolled.
+  - scaling: "My learning" queries with 1 and with 20 courses enrolled;
+  - bulk issuance: certificates a second, granted and with their PDFs (issuance.py).
 """
 
 import json
@@ -196,6 +197,10 @@ def run() -> None:
         f"  My learning queries, 1 → 20 courses: {len(one)} → {len(twenty)}"
         f"  = {len(twenty) / len(one):.2f}x"
     )
+
+    from bench import issuance
+
+    issuance.run(course=course, assessment=assessment, snapshot=snapshot)
 
 
 if __name__ == "__main__":
