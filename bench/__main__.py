@@ -10,7 +10,8 @@ real curriculum, and measures:
   - page rendering: a lesson page and "My learning" against /healthz;
   - grading: grading a full Foundations attempt against a JSON round trip of its snapshot;
   - size: an attempt's snapshot against the curriculum text it copies;
-  - scaling: "My learning" queries with 1 and with 20 courses enrolled.
+  - scaling: "My learning" queries with 1 and with 20 courses enrolled;
+  - bulk issuance: certificates a second, granted and with their PDFs (issuance.py).
 """
 
 import json
@@ -78,6 +79,9 @@ def run() -> None:
         ModulePage,
         ModuleProgress,
     )
+    from academy.learning import services as learning
+    from academy.learning.selectors import work_role
+    from academy.organisations.selectors import user_jurisdiction
 
     first_load, unchanged_load = load_content_times()
     user = User.objects.create_user(
@@ -119,13 +123,8 @@ def run() -> None:
     )
 
     assessment = AssessmentPage.objects.child_of(course).get()
-    attempt = services.attempt_start(
-        user=user,
-        assessment=assessment,
-        enrollment=enrollment,
-        declared_own_work=True,
-        jurisdiction="us",
-        role="police",
+    attempt = learning.attempt_start(  # the learner's service: role, jurisdiction
+        user=user, assessment=assessment, declared_own_work=True
     )
     snapshot = attempt.snapshot
     answers = {}
@@ -148,7 +147,9 @@ def run() -> None:
     grading = timed(lambda: rules.grade(snapshot, answers), number=50)
     start = timed(
         lambda: services.snapshot_build(
-            assessment=assessment, jurisdiction="us", role="police"
+            assessment=assessment,
+            jurisdiction=user_jurisdiction(user=user),
+            role=work_role(user),
         ),
         number=5,
     )
@@ -218,6 +219,10 @@ def run() -> None:
         f"  My learning queries, 1 → 20 courses: {len(one)} → {len(twenty)}"
         f"  = {len(twenty) / len(one):.2f}x"
     )
+
+    from bench import issuance
+
+    issuance.run(course=course, assessment=assessment, snapshot=snapshot)
 
 
 if __name__ == "__main__":

@@ -1,9 +1,13 @@
 """Issuing and revoking certificates. Every issue and revocation is audited.
 
-Issuing is two steps: `certificate_issue` writes the row (one per enrolment cycle,
-guarded by a database constraint) in a short transaction; `certificate_pdf_ensure`
-renders and stores the PDF afterwards, outside any row lock. A PDF that failed to
-render is rendered by the next call, by the download view, or by the backfill task.
+Issuing is two steps. The grant: `certificate_issue` (one enrolment) and
+`certificates_issue_bulk` (many, in a number of queries that does not grow with them)
+write the rows (one certificate per enrolment cycle, guarded by a database
+constraint; its code and status index; the audit event) in a short transaction that
+locks the enrolments. The PDF: `certificate_pdf_ensure` renders and stores it once
+that has committed, outside any row lock. A PDF that failed to render, or has not
+been rendered yet, is rendered by the next call, by the download view, or by the
+backfill task.
 """
 
 from __future__ import annotations
@@ -12,13 +16,17 @@ import datetime
 import hashlib
 import json
 import random
-from dataclasses import dataclass
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.db.models import F, Func, IntegerField
+from django.db.models.fields.json import KeyTransform
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -28,9 +36,13 @@ from academy.core.exceptions import ApplicationError
 from academy.core.mail import send_templated_mail
 from academy.core.models import User
 from academy.core.permissions import is_academy_administrator
-from academy.core.services import audit_event_record
-from academy.courses.models import CoursePage, Enrollment
-from academy.courses.selectors import course_modules
+from academy.core.services import (
+    audit_event_new,
+    audit_event_record,
+    audit_events_record,
+)
+from academy.courses.models import CoursePage, Enrollment, ModuleProgress
+from academy.courses.selectors import course_module_ids
 
 from .codes import code_new
 from .models import (
@@ -60,51 +72,45 @@ def status_list_cache_key(number: int, form: str = "jwt") -> str:
     return f"status-list:{number}:{form}"
 
 
-def _earned(enrollment: Enrollment) -> Attempt | None:
-    """The passing attempt this enrolment's certificate rests on, if it is earned:
-    every live module of the course done and the assessment passed in this cycle."""
-    modules = {m.pk for m in course_modules(course=enrollment.course)}
-    done = set(
-        enrollment.module_progress.filter(completed_at__isnull=False).values_list(
-            "module_id", flat=True
-        )
-    )
-    if not modules or not modules <= done:
-        return None
-    return (
-        Attempt.objects.passed()
-        .filter(enrollment=enrollment)
-        .order_by("submitted_at")
-        .first()
-    )
-
-
-def status_list_count() -> int:
-    """Lists in use: one more whenever the last passes LIST_FILL_LIMIT full."""
-    issued = CredentialSlot.objects.count()
+def status_list_count(*, adding: int = 0) -> int:
+    """Lists in use: one more whenever the last passes LIST_FILL_LIMIT full (counting
+    the `adding` credentials about to be issued)."""
+    issued = CredentialSlot.objects.count() + adding
     return 1 + int(issued / (STATUS_LIST_SIZE * LIST_FILL_LIMIT))
 
 
-def _status_index(rng: random.Random) -> int:
-    """A random free position in the lists in use. The lists are never more than
-    half full, so a random draw finds a free one at once (checked, and retried by
-    the caller on the rare collision the unique constraint reports)."""
-    lists = status_list_count()
-    for _attempt in range(32):
-        index = rng.randrange(lists * STATUS_LIST_SIZE)
-        if not CredentialSlot.objects.filter(status_index=index).exists():
-            return index
-    raise ApplicationError(_("No free status index: try again."))  # p < 2**-32
+def _slots_take(kind: str, n: int, rng: random.Random) -> list[CredentialSlot]:
+    """`n` fresh codes and status indexes, reserved for `n` credentials: random free
+    positions in the lists in use (never more than half full, so the first draw
+    nearly always fits; one query finds those taken). Call it inside the
+    transaction that saves the credentials: a collision with a credential issued
+    at the same moment raises IntegrityError, and the caller draws again."""
+    space = status_list_count(adding=n) * STATUS_LIST_SIZE
+    indexes: set[int] = set()
+    for _round in range(32):
+        drawn = set(rng.sample(range(space), n - len(indexes))) - indexes
+        indexes |= drawn - set(
+            CredentialSlot.objects.filter(status_index__in=drawn).values_list(
+                "status_index", flat=True
+            )
+        )
+        if len(indexes) == n:
+            break
+    else:
+        raise ApplicationError(_("No free status index: try again."))  # p < 2**-32
+    codes: set[str] = set()
+    while len(codes) < n:
+        codes.add(code_new())
+    with transaction.atomic():
+        return CredentialSlot.objects.bulk_create(
+            CredentialSlot(code=code, status_index=index, kind=kind)
+            for code, index in zip(sorted(codes), sorted(indexes), strict=True)
+        )
 
 
 def _slot_take(kind: str, rng: random.Random) -> CredentialSlot:
-    """A fresh code and status index, reserved for one credential. Call it inside
-    the transaction that saves the credential: a collision with a credential of
-    either kind raises IntegrityError, and the caller draws again."""
-    with transaction.atomic():
-        return CredentialSlot.objects.create(
-            code=code_new(), status_index=_status_index(rng), kind=kind
-        )
+    """One fresh code and status index (see _slots_take)."""
+    return _slots_take(kind, 1, rng)[0]
 
 
 def _index(slot: CredentialSlot) -> int:
@@ -118,16 +124,27 @@ RENEWAL_OPENS_DAYS = 90  # renewal opens this long before a certificate expires
 REFRESHER_GRACE_DAYS = 90  # a refresher still renews this long after expiry
 
 
+def _renewables(pairs: set[tuple[int, int]]) -> dict[tuple[int, int], Certificate]:
+    """For each (person, course): the latest certificate that a new cycle would
+    renew (not revoked, the newest by the date it starts). One query."""
+    if not pairs:
+        return {}
+    latest: dict[tuple[int, int | None], Certificate] = {}
+    for certificate in Certificate.objects.filter(
+        user_id__in={user for user, _course in pairs},
+        course_id__in={course for _user, course in pairs},
+        revoked_at__isnull=True,
+    ).order_by("-valid_from", "-pk"):
+        latest.setdefault((certificate.user_id, certificate.course_id), certificate)
+    return {pair: latest[pair] for pair in pairs if pair in latest}
+
+
 def renewable_certificate(
     *, user: User, course: CoursePage, at: datetime.datetime | None = None
 ) -> Certificate | None:
     """The person's latest certificate of this course that a new cycle would renew:
     not revoked, the newest by the date it starts."""
-    return (
-        Certificate.objects.filter(user=user, course=course, revoked_at__isnull=True)
-        .order_by("-valid_from", "-pk")
-        .first()
-    )
+    return _renewables({(user.pk, course.pk)}).get((user.pk, course.pk))
 
 
 def renewal_window(
@@ -141,41 +158,160 @@ def renewal_window(
     )
 
 
-def _requirements(
-    course: CoursePage, attempt: Attempt, user: User, language: str
-) -> dict:
-    """What this certificate attests, frozen at issue: the rules the passing attempt
-    was held to and the prerequisite certificates the holder then had."""
-    rules = attempt.snapshot.get("rules") or {}
-    required = list(course.prerequisites.all().order_by("path"))
-    held = {
-        c.course_key: c
-        for c in Certificate.objects.filter(
-            user=user, course_key__in=[p.content_key for p in required]
+def _course_title(course: CoursePage, language: str) -> str:
+    return getattr(course, f"title_{language}", None) or course.title_en or course.title
+
+
+class _JSONListLength(Func):
+    """How many items the JSON list under `key` of a JSON column holds (0 when there
+    is none), counted by the database: an attempt's snapshot (hundreds of KiB) is
+    not fetched to count its questions."""
+
+    output_field = IntegerField()
+
+    def __init__(self, column: str, key: str):
+        super().__init__(KeyTransform(key, column))
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"COALESCE(JSON_ARRAY_LENGTH({sql}), 0)", params
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        sql, params = compiler.compile(self.source_expressions[0])
+        return (
+            f"CASE WHEN jsonb_typeof({sql}) = 'array' "
+            f"THEN jsonb_array_length({sql}) ELSE 0 END",
+            (*params, *params),
         )
+
+
+@dataclass(frozen=True)
+class _Pass:
+    """The passing attempt a certificate rests on, as much of it as issuing reads."""
+
+    attempt_id: int
+    rules: dict
+    questions: int
+    scenarios: int
+
+
+def _earned(enrollments: list[Enrollment]) -> dict[int, _Pass]:
+    """For each enrolment that has earned its certificate (every live module of the
+    course done and the assessment passed in this cycle): the first passing attempt.
+    Three queries, however many enrolments."""
+    if not enrollments:
+        return {}
+    modules = course_module_ids(
+        courses={e.course_id: e.course for e in enrollments}.values()
+    )
+    done: dict[int, set[int]] = defaultdict(set)
+    for enrollment_id, module_id in ModuleProgress.objects.filter(
+        enrollment__in=enrollments, completed_at__isnull=False
+    ).values_list("enrollment_id", "module_id"):
+        done[enrollment_id].add(module_id)
+    complete = [
+        e.pk
+        for e in enrollments
+        if modules[e.course_id] and modules[e.course_id] <= done[e.pk]
+    ]
+    if not complete:
+        return {}
+    passes: dict[int, _Pass] = {}
+    for enrollment_id, pk, rules, questions, scenarios in (
+        Attempt.objects.passed()
+        .filter(enrollment_id__in=complete)
+        .annotate(
+            questions=_JSONListLength("snapshot", "questions"),
+            scenarios=_JSONListLength("snapshot", "scenarios"),
+        )
+        .order_by("enrollment_id", "submitted_at", "pk")
+        .values_list("enrollment_id", "pk", "snapshot__rules", "questions", "scenarios")
+    ):
+        if enrollment_id not in passes:
+            passes[enrollment_id] = _Pass(pk, rules or {}, questions, scenarios)
+    return passes
+
+
+def _prerequisites(courses: list[CoursePage]) -> dict[int, list[CoursePage]]:
+    """Each course's prerequisite courses, in the site's order. One query."""
+    required: dict[int, list[CoursePage]] = {course.pk: [] for course in courses}
+    if courses:
+        for prerequisite in (
+            CoursePage.objects.filter(required_by__in=courses)
+            .annotate(for_course=F("required_by"))
+            .order_by("path")
+        ):
+            required[prerequisite.for_course].append(prerequisite)
+    return required
+
+
+def _held(users: set[int], keys: set[str]) -> dict[tuple[int, str], Certificate]:
+    """The latest valid certificate each person holds of each of these courses (by
+    course key). One query."""
+    if not users or not keys:
+        return {}
+    return {
+        (c.user_id, c.course_key): c
+        for c in Certificate.objects.filter(user_id__in=users, course_key__in=keys)
         .valid()
         .order_by("issued_at")
     }
-    return {
-        "scenario_pass_percent": rules.get("scenario_pass_percent"),
-        "knowledge_pass_percent": rules.get("knowledge_pass_percent"),
-        "questions": len(attempt.snapshot.get("questions") or []),
-        "scenarios": len(attempt.snapshot.get("scenarios") or []),
+
+
+def _requirements(
+    *,
+    taken: CoursePage,
+    passed: _Pass,
+    user: User,
+    required: list[CoursePage],
+    held: dict[tuple[int, str], Certificate],
+) -> dict:
+    """What this certificate attests, frozen at issue: the rules the passing attempt
+    was held to and the prerequisite certificates the holder then had."""
+    language = user.preferred_language
+    requirements = {
+        "scenario_pass_percent": passed.rules.get("scenario_pass_percent"),
+        "knowledge_pass_percent": passed.rules.get("knowledge_pass_percent"),
+        "questions": passed.questions,
+        "scenarios": passed.scenarios,
         "prerequisites": [
             {
                 "key": p.content_key,
                 "title": _course_title(p, language),
-                "version": held[p.content_key].course_version,
-                "code": held[p.content_key].code,
+                "version": held[user.pk, p.content_key].course_version,
+                "code": held[user.pk, p.content_key].code,
             }
             for p in required
-            if p.content_key in held
+            if (user.pk, p.content_key) in held
         ],
     }
+    if taken.renews_id:
+        requirements["renewed_through"] = {
+            "key": taken.content_key,
+            "title": _course_title(taken, language),
+            "version": taken.version_label,
+        }
+    return requirements
 
 
-def _course_title(course: CoursePage, language: str) -> str:
-    return getattr(course, f"title_{language}", None) or course.title_en or course.title
+ISSUE_CHUNK = 500  # enrolments locked and issued in one transaction
+# Fields whose check would cost a query each; the database's constraints hold them.
+_UNCHECKED = ["pdf", "user", "enrollment", "course", "attempt", "renews", "revoked_by"]
+
+
+@dataclass
+class IssueResult:
+    """What issuing did: the certificate of each enrolment that has one (issued now
+    or before), which of them are new, and the enrolments that earned none."""
+
+    certificates: dict[int, Certificate] = field(default_factory=dict)
+    issued: list[Certificate] = field(default_factory=list)
+    not_earned: list[int] = field(default_factory=list)
+
+    def add(self, other: IssueResult) -> None:
+        self.certificates.update(other.certificates)
+        self.issued += other.issued
+        self.not_earned += other.not_earned
 
 
 def certificate_issue(
@@ -184,39 +320,154 @@ def certificate_issue(
     """Issue the certificate for this enrolment cycle if it has been earned; exactly
     one, however many times (or how concurrently) this is called. The PDF is not
     rendered here (see certificate_pdf_ensure)."""
+    issued = _issue_chunk([enrollment.pk], client_address)
+    return issued.certificates.get(enrollment.pk)
+
+
+def certificates_issue_bulk(
+    *, enrollment_ids: Iterable[int], client_address: str | None = None
+) -> IssueResult:
+    """Issue the certificate of every one of these enrolment cycles that has earned
+    one and has none: ISSUE_CHUNK enrolments a transaction, in a number of queries
+    that does not grow with them. As with certificate_issue, one certificate per
+    cycle however often or concurrently it runs, and no PDF: render them once the
+    rows are committed (certificate_pdf_ensure)."""
+    ids = sorted(set(enrollment_ids))
+    result = IssueResult()
+    for start in range(0, len(ids), ISSUE_CHUNK):
+        result.add(_issue_chunk(ids[start : start + ISSUE_CHUNK], client_address))
+    return result
+
+
+def _issue_chunk(ids: list[int], client_address: str | None) -> IssueResult:
     rng = random.SystemRandom()
     for _attempt in range(ISSUE_RETRIES):
         try:
-            return _issue(enrollment, client_address, rng)
+            return _issue(ids, client_address, rng)
         except IntegrityError:
-            existing = Certificate.objects.filter(enrollment=enrollment).first()
-            if existing is not None:
-                return existing  # a concurrent issue won the race: theirs stands
-            # otherwise the code or the status index collided: draw again
+            # A code or status index collided with a credential issued at the same
+            # moment, or (SQLite has no row locks) a concurrent issue of the same
+            # cycle won: the next round draws again and finds theirs.
+            continue
     raise ApplicationError(_("The certificate could not be issued; try again."))
 
 
 @transaction.atomic
 def _issue(
-    enrollment: Enrollment, client_address: str | None, rng: random.Random
-) -> Certificate | None:
-    enrollment = (
-        Enrollment.objects.select_for_update()
-        .select_related("user", "course")
-        .get(pk=enrollment.pk)
+    ids: list[int], client_address: str | None, rng: random.Random
+) -> IssueResult:
+    result = IssueResult()
+    pending = ids
+    while pending:
+        pending = _issue_round(pending, client_address, rng, result)
+    return result
+
+
+def _issue_round(
+    ids: list[int],
+    client_address: str | None,
+    rng: random.Random,
+    result: IssueResult,
+) -> list[int]:
+    """Lock these enrolments (theirs alone: not the people's or the courses' rows)
+    and issue what each has earned. Returns those left for the next round: a second
+    cycle of the same person and course renews the first one's certificate, so it is
+    issued once that one exists."""
+    enrollments = list(
+        Enrollment.objects.select_for_update(of=("self",))
+        .select_related("user", "course", "course__renews")
+        .filter(pk__in=ids)
+        .order_by("pk")
     )
-    existing = Certificate.objects.filter(enrollment=enrollment).first()
-    if existing is not None:
-        return existing
-    attempt = _earned(enrollment)
-    if attempt is None:
-        return None
-    taken, user = enrollment.course, enrollment.user
+    for certificate in Certificate.objects.filter(enrollment_id__in=ids):
+        result.certificates[certificate.enrollment_id] = certificate
+    todo = [e for e in enrollments if e.pk not in result.certificates]
+    passes = _earned(todo)
+    targets = {e.pk: e.course.renews or e.course for e in todo}
+    previous = _renewables({(e.user_id, targets[e.pk].pk) for e in todo})
+    taken = list({e.course_id: e.course for e in todo}.values())
+    required = _prerequisites(taken)
+    held = _held(
+        {e.user_id for e in todo},
+        {p.content_key for prerequisites in required.values() for p in prerequisites},
+    )
     issued = timezone.now()
-    # A refresher renews the certificate of the course it refreshes; a later cycle
-    # of a course renews that course's own earlier certificate.
-    course: CoursePage = taken.renews or taken
-    previous = renewable_certificate(user=user, course=course, at=issued)
+    later: list[int] = []
+    planned: dict[tuple[int, int], Certificate] = {}
+    for enrollment in todo:
+        course = targets[enrollment.pk]
+        if (enrollment.user_id, course.pk) in planned:
+            later.append(enrollment.pk)
+            continue
+        passed = passes.get(enrollment.pk)
+        new = None
+        if passed is not None:
+            new = _certificate_new(
+                enrollment,
+                course=course,
+                passed=passed,
+                previous=previous.get((enrollment.user_id, course.pk)),
+                requirements=_requirements(
+                    taken=enrollment.course,
+                    passed=passed,
+                    user=enrollment.user,
+                    required=required[enrollment.course_id],
+                    held=held,
+                ),
+                issued=issued,
+            )
+        if new is None:
+            result.not_earned.append(enrollment.pk)
+        else:
+            planned[enrollment.user_id, course.pk] = new
+    certificates = list(planned.values())
+    if not certificates:
+        return later
+    slots = _slots_take(CredentialSlot.Kind.PERSON, len(certificates), rng)
+    for certificate, slot in zip(certificates, slots, strict=True):
+        certificate.code, certificate.status_index = slot.code, _index(slot)
+        certificate.full_clean(
+            exclude=_UNCHECKED, validate_unique=False, validate_constraints=False
+        )
+    with transaction.atomic():
+        Certificate.objects.bulk_create(certificates)
+    audit_events_record(
+        events=[
+            audit_event_new(
+                actor=c.user,
+                action="certificate.issue",
+                target=c,
+                client_address=client_address,
+                details={
+                    "code": c.code,
+                    "course": c.course_key,
+                    "cycle": c.cycle,
+                    "attempt": c.attempt_id,
+                },
+            )
+            for c in certificates
+        ]
+    )
+    for certificate in certificates:
+        result.certificates[certificate.enrollment_id] = certificate
+    result.issued += certificates
+    return later
+
+
+def _certificate_new(
+    enrollment: Enrollment,
+    *,
+    course: CoursePage,
+    passed: _Pass,
+    previous: Certificate | None,
+    requirements: dict,
+    issued: datetime.datetime,
+) -> Certificate | None:
+    """The certificate this earned enrolment gets (unsaved; no code yet), or None
+    for a refresher passed with nothing to renew. A refresher renews the
+    certificate of the course it refreshes; a later cycle of a course renews that
+    course's own earlier certificate."""
+    taken, user = enrollment.course, enrollment.user
     if taken.renews_id and (
         previous is None
         or not renewal_window(previous)[0] <= issued <= renewal_window(previous)[1]
@@ -229,20 +480,11 @@ def _issue(
     ):
         valid_from = max(issued, previous.expires_at)
     months = course.validity_months or settings.ACADEMY_CERTIFICATE_VALIDITY_MONTHS
-    requirements = _requirements(taken, attempt, user, user.preferred_language)
-    if taken.renews_id:
-        requirements["renewed_through"] = {
-            "key": taken.content_key,
-            "title": _course_title(taken, user.preferred_language),
-            "version": taken.version_label,
-        }
-    slot = _slot_take(CredentialSlot.Kind.PERSON, rng)
-    certificate = Certificate(
-        code=slot.code,
+    return Certificate(
         user=user,
         enrollment=enrollment,
         course=course,
-        attempt=attempt,
+        attempt_id=passed.attempt_id,
         cycle=previous.cycle + 1 if previous is not None else enrollment.cycle,
         holder_name=user.full_name,
         course_key=course.content_key or str(course.pk),
@@ -254,46 +496,42 @@ def _issue(
         valid_from=valid_from,
         expires_at=add_months(valid_from, months),
         renews=previous,
-        status_index=_index(slot),
         requirements=requirements,
     )
-    certificate.full_clean(exclude=["pdf"])
-    with transaction.atomic():
-        certificate.save()
-    audit_event_record(
-        actor=user,
-        action="certificate.issue",
-        target=certificate,
-        client_address=client_address,
-        details={
-            "code": certificate.code,
-            "course": certificate.course_key,
-            "cycle": certificate.cycle,
-            "attempt": attempt.pk,
-        },
-    )
-    return certificate
 
 
 def certificate_pdf_ensure(*, certificate: Certificate) -> Certificate:
-    """Render and store the certificate's PDF if it has none yet; idempotent. Call it
-    outside any transaction: the rendering holds no lock."""
+    """Render and store the certificate's PDF if it has none yet. Idempotent, and
+    safe to run twice at once (two downloads, a download and the worker): the
+    rendering is deterministic and holds no lock; the first file recorded stays and
+    any other copy is removed, so there is one PDF. Call it once the certificate's
+    row is committed, never while its enrolment or attempt is locked."""
     storage = certificate.pdf.storage
-    if (
-        certificate.pdf_sha256
-        and certificate.pdf.name
-        and storage.exists(certificate.pdf.name)
-    ):
+    seen = {"pdf": certificate.pdf.name or "", "pdf_sha256": certificate.pdf_sha256}
+    if seen["pdf_sha256"] and seen["pdf"] and storage.exists(seen["pdf"]):
         return certificate
     pdf = render_certificate_pdf(certificate)  # deterministic: same bytes each time
-    digest = hashlib.sha256(pdf).hexdigest()
     suffix = f"-v{certificate.revision}" if certificate.revision > 1 else ""
     name = storage.save(
         f"certificates/{certificate.code}{suffix}.pdf", ContentFile(pdf)
     )
-    Certificate.objects.filter(pk=certificate.pk).update(pdf=name, pdf_sha256=digest)
+    recorded = Certificate.objects.filter(
+        pk=certificate.pk, revision=certificate.revision, **seen
+    ).update(pdf=name, pdf_sha256=hashlib.sha256(pdf).hexdigest())
     certificate.refresh_from_db()
+    if not recorded and certificate.pdf.name != name:
+        storage.delete(name)  # another rendering was recorded first: one PDF stays
     return certificate
+
+
+def certificates_pdf_ensure(*, certificates: Iterable[Certificate]) -> int:
+    """Render every missing PDF of these certificates (see certificate_pdf_ensure);
+    how many were missing."""
+    rendered = 0
+    for certificate in certificates:
+        rendered += not certificate.pdf_sha256
+        certificate_pdf_ensure(certificate=certificate)
+    return rendered
 
 
 class CertificateRevokePermissionError(PermissionDenied):

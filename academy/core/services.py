@@ -1,9 +1,18 @@
+from typing import Any
+
 from django.db import models
 
 from .models import AuditEvent
 
 
-def audit_event_record(
+def audit_event_record(**fields: Any) -> AuditEvent:
+    """Append one event to the audit trail (the fields of audit_event_new)."""
+    event = audit_event_new(**fields)
+    event.save()
+    return event
+
+
+def audit_event_new(
     *,
     actor,
     action: str,
@@ -12,8 +21,8 @@ def audit_event_record(
     client_address: str | None = None,
     details: dict | None = None,
 ) -> AuditEvent:
-    """Append one event to the audit trail."""
-    return AuditEvent.objects.create(
+    """One event, not yet saved: audit_events_record appends many in one query."""
+    return AuditEvent(
         actor=actor if getattr(actor, "is_authenticated", False) else None,
         action=action,
         target_type=target._meta.label_lower if target is not None else "",
@@ -22,3 +31,8 @@ def audit_event_record(
         client_address=client_address,
         details=details or {},
     )
+
+
+def audit_events_record(*, events: list[AuditEvent]) -> list[AuditEvent]:
+    """Append many events to the audit trail at once (bulk work)."""
+    return AuditEvent.objects.bulk_create(events)

@@ -4,9 +4,10 @@ layer up, in academy.progress."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from wagtail.models import Page
 
 from academy.core import content_cache
@@ -28,6 +29,22 @@ def course_index_page_get() -> CourseIndexPage | None:
 
 def course_modules(*, course: CoursePage) -> list[ModulePage]:
     return list(ModulePage.objects.live().child_of(course).order_by("path"))
+
+
+def course_module_ids(*, courses: Iterable[CoursePage]) -> dict[int, set[int]]:
+    """The live modules of each course, by course id, in one query (bulk work)."""
+    courses = list(courses)
+    by_path = {course.path: course.pk for course in courses}
+    found: dict[int, set[int]] = {pk: set() for pk in by_path.values()}
+    if not by_path:
+        return found
+    children = Q()
+    for course in courses:
+        children |= Q(path__startswith=course.path, depth=course.depth + 1)
+    rows = ModulePage.objects.live().filter(children).values_list("pk", "path")
+    for pk, path in rows:
+        found[by_path[path[: -Page.steplen]]].add(pk)
+    return found
 
 
 def courses_live() -> QuerySet[CoursePage]:

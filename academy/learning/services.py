@@ -7,6 +7,9 @@ assessment is passed. No lower layer calls up into certificates."""
 
 from __future__ import annotations
 
+from functools import partial
+
+from django.db import transaction
 from django.utils import timezone
 
 from academy.assessments import services as assessment_services
@@ -45,13 +48,15 @@ def course_enrol(*, user: User, course: CoursePage) -> Enrollment:
 def certificate_earn(
     *, enrollment: Enrollment, client_address: str | None = None
 ) -> Certificate | None:
-    """Issue the enrolment's certificate if it is earned, then render its PDF once
-    the row is committed (never while rows are locked)."""
+    """Issue the enrolment's certificate if it is earned, and render its PDF once
+    the transaction that granted it has committed: never while the enrolment and
+    the attempt are locked (at once when no transaction is open, as in a request;
+    the download renders it if that has not happened yet)."""
     certificate = certificate_issue(
         enrollment=enrollment, client_address=client_address
     )
     if certificate is not None and not certificate.pdf_sha256:
-        certificate = certificate_pdf_ensure(certificate=certificate)
+        transaction.on_commit(partial(certificate_pdf_ensure, certificate=certificate))
     return certificate
 
 

@@ -2,7 +2,6 @@
 
 import hashlib
 import os
-import threading
 
 import pytest
 
@@ -12,6 +11,7 @@ from academy.core.models import AuditEvent
 from academy.courses.models import Enrollment
 from academy.progress.selectors import CourseState, course_status_for_user
 
+from ..utils import at_once
 from .conftest import pass_assessment
 
 pytestmark = pytest.mark.django_db
@@ -116,23 +116,7 @@ def test_backfill_task_issues_missing_certificates(certificate):
 def test_two_simultaneous_issues_give_one_certificate(certificate):
     enrollment = certificate.enrollment
     Certificate.objects.all().delete()
-    barrier = threading.Barrier(2)
-    results = []
-
-    def issue():
-        from django.db import connections
-
-        try:
-            barrier.wait()
-            results.append(certificate_issue(enrollment=enrollment).code)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=issue) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    results = at_once(lambda: certificate_issue(enrollment=enrollment).code)
     assert Certificate.objects.count() == 1
     assert results[0] == results[1] == Certificate.objects.get().code
 
