@@ -8,13 +8,15 @@ real curriculum, and measures:
   - page rendering: a lesson page and "My learning" against /healthz;
   - grading: grading a full Foundations attempt against a JSON round trip of its snapshot;
   - size: an attempt's snapshot against the curriculum text it copies;
-  - scaling: "My learning" queries with 1 and with 20 courses enrolled.
+  - scaling: "My learning" queries with 1 and with 20 courses enrolled;
+  - the coordinator's dashboard and exports at 100 and 10,000 people (bench/coordinator.py).
 """
 
 import json
-import os
 import statistics
 import time
+
+from bench import in_test_database
 
 
 def timed(fn, *, repeat=7, number=20) -> float:
@@ -30,20 +32,7 @@ def timed(fn, *, repeat=7, number=20) -> float:
 
 
 def main() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "academy.settings.test")
-    import django
-
-    django.setup()
-    from django.test.runner import DiscoverRunner
-    from django.test.utils import setup_test_environment
-
-    setup_test_environment()
-    runner = DiscoverRunner(verbosity=0)
-    old = runner.setup_databases()
-    try:
-        run()
-    finally:
-        runner.teardown_databases(old)
+    in_test_database(run)
 
 
 def run() -> None:
@@ -191,6 +180,10 @@ def run() -> None:
         f"  My learning queries, 1 → 20 courses: {len(one)} → {len(twenty)}"
         f"  = {len(twenty) / len(one):.2f}x"
     )
+
+    from bench import coordinator
+
+    coordinator.run()
 
 
 if __name__ == "__main__":
