@@ -85,8 +85,12 @@ def run() -> None:
         f"  GET My learning                  {dash * 1000:8.2f} ms  = {dash / base:6.1f}x baseline"
     )
 
-    assessment = AssessmentPage.objects.get()
-    attempt = services.attempt_start(
+    assessment = AssessmentPage.objects.child_of(course).get()
+    from academy.learning import services as learning
+    from academy.learning.selectors import work_role
+    from academy.organisations.selectors import user_jurisdiction
+
+    attempt = learning.attempt_start(
         user=user, assessment=assessment, declared_own_work=True
     )
     snapshot = attempt.snapshot
@@ -111,7 +115,8 @@ def run() -> None:
     start = timed(
         lambda: services.snapshot_build(
             assessment=assessment,
-            drawn=[q.key for q in assessment.questions.all()[:15]],
+            jurisdiction=user_jurisdiction(user=user),
+            role=work_role(user),
         ),
         number=5,
     )
@@ -136,6 +141,7 @@ def run() -> None:
         contact_hours=Decimal("3"),
         language="ar",
         issued_at=enrollment.started_at,
+        valid_from=enrollment.started_at,
         expires_at=enrollment.started_at,
         cycle=1,
         status_index=1,
