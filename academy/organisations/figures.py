@@ -117,22 +117,27 @@ def duties_sql(
         f"SELECT 1 FROM {t['enrollment']} e2 WHERE e2.user_id = e.user_id "
         "AND e2.course_id = e.course_id AND e2.cycle > e.cycle)"
     )
+    # Joins and groups rather than a subquery per row: PostgreSQL hashes them, and
+    # SQLite looks each up by index.
     enrollment_facts = (
         "SELECT enr.id, enr.user_id, enr.course_id, "
-        f"(SELECT COUNT(*) FROM {t['progress']} mp WHERE mp.enrollment_id = enr.id "
-        "AND mp.completed_at IS NOT NULL "
-        f"AND mp.module_id IN {in_list(module_ids)}) AS modules_done, "
-        f"CASE WHEN EXISTS (SELECT 1 FROM {t['attempt']} att "
-        "WHERE att.enrollment_id = enr.id AND att.passed) THEN 1 ELSE 0 END "
-        "AS passed, "
+        "COALESCE(done.n, 0) AS modules_done, "
+        "CASE WHEN won.enrollment_id IS NULL THEN 0 ELSE 1 END AS passed, "
         # One certificate per cycle at most (certificates_one_per_cycle).
-        f"(SELECT MAX(cc.issued_at) FROM {t['certificate']} cc "
-        "WHERE cc.enrollment_id = enr.id) AS cycle_issued, "
-        f"(SELECT MAX(cc.expires_at) FROM {t['certificate']} cc "
-        "WHERE cc.enrollment_id = enr.id) AS cycle_expires, "
-        f"(SELECT MAX(cc.revoked_at) FROM {t['certificate']} cc "
-        "WHERE cc.enrollment_id = enr.id) AS cycle_revoked "
-        "FROM enr"
+        "cc.issued_at AS cycle_issued, cc.expires_at AS cycle_expires, "
+        "cc.revoked_at AS cycle_revoked "
+        "FROM enr "
+        # CROSS JOIN: SQLite starts from these people's enrolments, not from
+        # everyone's progress or attempts (PostgreSQL orders joins as it likes).
+        "LEFT JOIN (SELECT mp.enrollment_id, COUNT(*) AS n "
+        f"FROM enr e3 CROSS JOIN {t['progress']} mp WHERE mp.enrollment_id = e3.id "
+        "AND mp.completed_at IS NOT NULL "
+        f"AND +mp.module_id IN {in_list(module_ids)} GROUP BY mp.enrollment_id) done "
+        "ON done.enrollment_id = enr.id "
+        "LEFT JOIN (SELECT DISTINCT att.enrollment_id "
+        f"FROM enr e4 CROSS JOIN {t['attempt']} att WHERE att.enrollment_id = e4.id "
+        "AND att.passed) won ON won.enrollment_id = enr.id "
+        f"LEFT JOIN {t['certificate']} cc ON cc.enrollment_id = enr.id"
     )
     at = p(moment(now))
     valid = f"c.valid_from <= {at} AND c.expires_at > {at}"
@@ -172,12 +177,8 @@ def duties_sql(
     )
     facts = (
         "SELECT m.user_id, a.id AS assignment_id, a.course_id, m.joined_at, "
-        f"CASE WHEN EXISTS (SELECT 1 FROM {t['exemption']} x "
-        f"WHERE x.organisation_id = {p(organisation.pk)} AND x.user_id = m.user_id "
-        "AND x.course_id = a.course_id) THEN 1 ELSE 0 END AS exempt, "
-        f"(SELECT MAX(x.kind) FROM {t['exemption']} x "
-        f"WHERE x.organisation_id = {p(organisation.pk)} AND x.user_id = m.user_id "
-        "AND x.course_id = a.course_id) AS exempt_kind, "
+        "CASE WHEN x.id IS NULL THEN 0 ELSE 1 END AS exempt, "
+        "x.kind AS exempt_kind, "
         "CASE WHEN ef.id IS NULL THEN 0 ELSE 1 END AS enrolled, "
         "ef.cycle_issued, ef.cycle_expires, ef.cycle_revoked, "
         "cf.last_from, cf.last_id, cf.valid_issued, cf.valid_expires, "
@@ -191,9 +192,7 @@ def duties_sql(
         "COALESCE(ef.modules_done, 0) AS modules_done, "
         "cf.last_issued, cf.last_expires, "
         "COALESCE(cf.last_issued, ef.cycle_issued) AS cert_issued, "
-        f"(SELECT de.due_on FROM {t['extension']} de WHERE de.assignment_id = a.id "
-        "AND de.user_id = m.user_id ORDER BY de.created_at DESC, de.id DESC "
-        "LIMIT 1) AS extended_to "
+        "de.due_on AS extended_to "
         "FROM members m "
         f"JOIN {t['assignment']} a ON a.id IN "
         f"{in_list([a.pk for a in assignments] or [0])} "
@@ -202,7 +201,16 @@ def duties_sql(
         "LEFT JOIN enr_facts ef ON ef.user_id = m.user_id "
         "AND ef.course_id = a.course_id "
         "LEFT JOIN cert_facts cf ON cf.user_id = m.user_id "
-        "AND cf.course_id = a.course_id"
+        "AND cf.course_id = a.course_id "
+        # One exemption per organisation, person and course (a unique constraint).
+        f"LEFT JOIN {t['exemption']} x ON x.organisation_id = {p(organisation.pk)} "
+        "AND x.user_id = m.user_id AND x.course_id = a.course_id "
+        # The latest extension of this assignment for this person.
+        f"LEFT JOIN {t['extension']} de ON de.assignment_id = a.id "
+        "AND de.user_id = m.user_id AND NOT EXISTS ("
+        f"SELECT 1 FROM {t['extension']} d2 WHERE d2.assignment_id = de.assignment_id "
+        "AND d2.user_id = de.user_id AND (d2.created_at > de.created_at OR "
+        "(d2.created_at = de.created_at AND d2.id > de.id)))"
     )
     done = "(f.exempt = 1 OR f.valid = 1 OR (f.passed = 1 AND f.expired = 0))"
     total = (
@@ -256,7 +264,7 @@ def duties_sql(
         "FROM facts f"
     )
     sql = (
-        f"WITH members AS ({members}), enr AS ({enrollments}), "
+        f"WITH members AS ({members}), enr AS MATERIALIZED ({enrollments}), "
         f"enr_facts AS MATERIALIZED ({enrollment_facts}), certs AS ({certificates}), "
         f"cert_facts AS MATERIALIZED ({certificate_facts}), "
         f"facts AS MATERIALIZED ({facts}), "
