@@ -12,12 +12,14 @@ real curriculum, and measures:
   - size: an attempt's snapshot against the curriculum text it copies;
   - scaling: "My learning" queries with 1 and with 20 courses enrolled;
   - bulk issuance: certificates a second, granted and with their PDFs (issuance.py).
+  - the coordinator's dashboard and exports at 100 and 10,000 people (bench/coordinator.py).
 """
 
 import json
-import os
 import statistics
 import time
+
+from bench import in_test_database
 
 
 def timed(fn, *, repeat=7, number=20) -> float:
@@ -49,20 +51,7 @@ def load_content_times() -> tuple[float, float]:
 
 
 def main() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "academy.settings.test")
-    import django
-
-    django.setup()
-    from django.test.runner import DiscoverRunner
-    from django.test.utils import setup_test_environment
-
-    setup_test_environment()
-    runner = DiscoverRunner(verbosity=0)
-    old = runner.setup_databases()
-    try:
-        run()
-    finally:
-        runner.teardown_databases(old)
+    in_test_database(run)
 
 
 def run() -> None:
@@ -223,6 +212,10 @@ def run() -> None:
     from bench import issuance
 
     issuance.run(course=course, assessment=assessment, snapshot=snapshot)
+
+    from bench import coordinator
+
+    coordinator.run()
 
 
 if __name__ == "__main__":

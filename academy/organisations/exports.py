@@ -4,11 +4,11 @@ text (core.spreadsheets.safe), so a name typed as a formula stays a name."""
 from __future__ import annotations
 
 import csv
-import io
+import itertools
 import re
 import tempfile
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from django.core.files import File
 from django.utils import timezone
@@ -23,48 +23,68 @@ from academy.core.spreadsheets import safe
 from .models import ExportJob
 
 
-def training_record(overview: dict) -> tuple[list[str], list[list[str]]]:
-    """The coordinator's matrix as a header and rows: person, then per course its
-    state (Duty.label, as on the dashboard) and due date."""
+def training_record(
+    courses: list, rows: Iterable[dict]
+) -> tuple[list[str], Iterator[list[str]]]:
+    """The coordinator's matrix as a header and rows (read as they are written):
+    person, then per course its state (Duty.label, as on the dashboard) and due
+    date."""
     header = [_("Name"), _("Email"), _("Cohort")]
-    for course in overview["courses"]:
+    for course in courses:
         header += [course.title, _("Due")]
-    rows = []
-    for row in overview["rows"]:
-        m = row["membership"]
-        values = [m.user.full_name, m.user.email, m.cohort.name if m.cohort else ""]
-        for duty in row["cells"]:
-            if duty is None:
-                values += ["", ""]
-                continue
-            values += [duty.label, duty.due_on.isoformat() if duty.due_on else ""]
-        rows.append(values)
-    return header, rows
+
+    def values() -> Iterator[list[str]]:
+        for row in rows:
+            m = row["membership"]
+            line = [m.user.full_name, m.user.email, m.cohort.name if m.cohort else ""]
+            for duty in row["cells"]:
+                if duty is None:
+                    line += ["", ""]
+                    continue
+                line += [duty.label, duty.due_on.isoformat() if duty.due_on else ""]
+            yield line
+
+    return header, values()
 
 
-def to_csv(header: list[str], rows: list[list]) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow([safe(h) for h in header])
+class _Line:
+    """Where csv.writer writes one line: it is handed on, never kept."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def csv_stream(header: list[str], rows: Iterable[list]) -> Iterator[bytes]:
+    """CSV, a line at a time (in blocks of about 64 KiB), every cell neutralised."""
+    writer = csv.writer(_Line())
+    block = ["\ufeff" + writer.writerow([safe(h) for h in header])]  # BOM for Excel
+    size = 0
     for row in rows:
-        writer.writerow([safe(v) for v in row])
-    return ("\ufeff" + out.getvalue()).encode("utf-8")  # BOM: Excel reads UTF-8 right
+        line = writer.writerow([safe(v) for v in row])
+        block.append(line)
+        size += len(line)
+        if size >= 65536:
+            yield "".join(block).encode("utf-8")
+            block, size = [], 0
+    yield "".join(block).encode("utf-8")
 
 
-def to_xlsx(header: list[str], rows: list[list], sheet: str = "Training") -> bytes:
-    """One sheet of text cells, written with openpyxl in write-only mode."""
+def to_xlsx_file(header: list[str], rows: Iterable[list], sheet: str = "Training"):
+    """One sheet of text cells, written with openpyxl in write-only mode (rows go
+    to disk as they come) into a temporary file, returned open at its start."""
     workbook = Workbook(write_only=True)
     worksheet = workbook.create_sheet(title=sheet)
-    for values in [header, *rows]:
+    for values in itertools.chain([header], rows):
         cells = []
         for value in values:
             cell = WriteOnlyCell(worksheet, value=safe(value))
             cell.data_type = "s"  # text, never a formula
             cells.append(cell)
         worksheet.append(cells)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    spool = tempfile.TemporaryFile()
+    workbook.save(spool)
+    spool.seek(0)
+    return spool
 
 
 class _Sink:

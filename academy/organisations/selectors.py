@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import hashlib
 import zoneinfo
-from collections import Counter, defaultdict
+from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
+from django.core.paginator import Paginator
+from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 
 from academy.assessments.models import Accommodation, AssessmentPage
+from academy.certificates.models import Certificate
 from academy.core.dates import add_months
 from academy.core.models import User
 from academy.courses.models import CoursePage
@@ -21,10 +26,13 @@ from academy.progress.selectors import (
     CourseState,
     CourseStatus,
     course_status_matrix,
+    course_structure,
 )
 
+from .figures import counted, duties_sql
 from .models import (
     Assignment,
+    Cohort,
     DueExtension,
     Exemption,
     ImportJob,
@@ -412,40 +420,373 @@ class CourseStats:
         return round(100 * self.passed / self.assigned) if self.assigned else 0
 
 
-def overview(
-    *, organisation: Organisation, cohort_id=None, course_id=None, status: str = ""
-) -> dict:
-    """The coordinator's dashboard: per-course figures, and one row per person with
-    a cell per assigned course (filtered), built in a fixed number of queries."""
-    people = list(members(organisation=organisation, cohort_id=cohort_id))
-    all_duties = duties(organisation=organisation, memberships=people)
-    courses = sorted(
-        {d.assignment.course_id: d.assignment.course for d in all_duties}.values(),
-        key=lambda c: c.title,
+STATUS_FILTERS = {
+    # Who a status filter keeps, from their duties on the courses shown.
+    "overdue": "SUM(d.overdue) > 0",
+    "open": "SUM(1 - d.done) > 0",
+    "expiring": "SUM(d.expiring) > 0",
+}
+
+
+def _course_figures(*, organisation: Organisation, cohort_id=None):
+    """(open assignments, the duties' SQL): see figures.py."""
+    assignments = _open_assignments([organisation])
+    courses = list({a.course_id: a.course for a in assignments}.values())
+    modules_by_course, _assessments = course_structure(courses)
+    sql = duties_sql(
+        organisation=organisation,
+        assignments=assignments,
+        modules={pk: [m.pk for m in ms] for pk, ms in modules_by_course.items()},
+        today=today_in(organisation.time_zone),
+        cohort_id=cohort_id,
     )
-    stats = {c.pk: CourseStats(c, 0, 0, 0, 0) for c in courses}
-    cells: dict[int, dict[int, Duty]] = defaultdict(dict)
-    for d in all_duties:
-        s = stats[d.assignment.course_id]
-        s.assigned += 1
-        s.completed += d.status.modules_complete or d.done
-        s.passed += d.done
-        s.overdue += d.overdue
-        current = cells[d.membership.user_id].get(d.assignment.course_id)
-        if current is None or (d.due_on or date.max) < (current.due_on or date.max):
-            cells[d.membership.user_id][d.assignment.course_id] = d
+    return assignments, sql
+
+
+def _people_shown(
+    *, organisation, cohort_id, status: str, shown: list[int], sql, fresh: bool
+) -> list[int] | None:
+    """Membership ids the status filter keeps, in the list's order (None: no
+    status filter, everyone)."""
+    if status not in (*STATUS_FILTERS, "done"):
+        return None
+    condition = STATUS_FILTERS.get(status, STATUS_FILTERS["open"])
+    courses = ", ".join(str(int(pk)) for pk in shown) or "0"
+    people = members(organisation=organisation, cohort_id=cohort_id)
+    found, _at = counted(
+        organisation=organisation,
+        key=(cohort_id, status, today_in(organisation.time_zone)),
+        sql=sql,
+        # The members' ids in the list's order, with whether the filter keeps them.
+        query=(
+            "SELECT mm.id, mm.user_id FROM "
+            f"{Membership._meta.db_table} mm JOIN {User._meta.db_table} u "
+            "ON u.id = mm.user_id WHERE mm.user_id IN (SELECT d.user_id FROM duties d "
+            f"WHERE d.course_id IN ({courses}) GROUP BY d.user_id HAVING {condition}) "
+            f"AND mm.organisation_id = %(org)s ORDER BY u.full_name, mm.id"
+        ),
+        params={"org": organisation.pk},
+        fresh=fresh,
+    )
+    matched = {pk for pk, _user_id in found}
+    if status == "done":  # nobody with a duty still open on the courses shown
+        return [pk for pk in people.values_list("pk", flat=True) if pk not in matched]
+    return [pk for pk, _user_id in found]
+
+
+def _stats(*, organisation, cohort_id, assignments, sql, fresh: bool):
+    """(figures per course by title, the counted rows, when they were counted)."""
+    by_pk = {a.course_id: a.course for a in assignments}
+    rows, counted_at = counted(
+        organisation=organisation,
+        key=(cohort_id, today_in(organisation.time_zone)),
+        sql=sql,
+        query=(
+            "SELECT d.course_id, COUNT(*), SUM(d.completed), SUM(d.done), "
+            "SUM(d.overdue), SUM(d.expiring) FROM duties d GROUP BY d.course_id"
+        ),
+        fresh=fresh,
+    )
+    stats = sorted(
+        (
+            CourseStats(by_pk[pk], assigned, completed, passed, overdue)
+            for pk, assigned, completed, passed, overdue, _expiring in rows
+        ),
+        key=lambda s: s.course.title,
+    )
+    return stats, rows, counted_at
+
+
+def _matrix(
+    *, organisation: Organisation, cohort_id, course_id, status: str, fresh: bool
+) -> dict:
+    """What the dashboard and the exports share: the figures per course, the
+    courses shown, the people (a queryset) and those a status filter keeps."""
+    assignments, sql = _course_figures(organisation=organisation, cohort_id=cohort_id)
+    stats, rows, counted_at = _stats(
+        organisation=organisation,
+        cohort_id=cohort_id,
+        assignments=assignments,
+        sql=sql,
+        fresh=fresh,
+    )
+    courses = [s.course for s in stats]
     shown_courses = [c for c in courses if not course_id or c.pk == course_id]
+    people = members(organisation=organisation, cohort_id=cohort_id)
+    return {
+        "assignments": assignments,
+        "stats": stats,
+        "courses": courses,
+        "shown_courses": shown_courses,
+        "people": people,
+        "kept": _people_shown(
+            organisation=organisation,
+            cohort_id=cohort_id,
+            status=status,
+            shown=[c.pk for c in shown_courses],
+            sql=sql,
+            fresh=fresh,
+        ),
+        "overdue_count": sum(int(row[4] or 0) for row in rows),
+        "expiring_count": sum(int(row[5] or 0) for row in rows),
+        "counted_at": counted_at,
+    }
+
+
+def overview(
+    *,
+    organisation: Organisation,
+    cohort_id=None,
+    course_id=None,
+    status: str = "",
+    page: int | str = 1,
+    per_page: int = 50,
+    fresh: bool = False,
+) -> dict:
+    """The coordinator's dashboard: per-course figures for everyone (counted by the
+    database), and one page of people with a cell per assigned course (filtered),
+    in a fixed number of queries however many people there are."""
+    matrix = _matrix(
+        organisation=organisation,
+        cohort_id=cohort_id,
+        course_id=course_id,
+        status=status,
+        fresh=fresh,
+    )
+    people, kept = matrix["people"], matrix["kept"]
+    paginator = Paginator(people if kept is None else kept, per_page)
+    shown_page = paginator.get_page(page)
+    memberships = list(shown_page.object_list)
+    if kept is not None:
+        chosen = {m.pk: m for m in people.filter(pk__in=memberships)}
+        memberships = [chosen[pk] for pk in memberships]
+    rows = _rows(
+        memberships=memberships,
+        courses=matrix["shown_courses"],
+        assignments=matrix["assignments"],
+    )
+    shown_page.object_list = rows
+    return {
+        "expiring_count": matrix["expiring_count"],
+        "courses": matrix["shown_courses"],
+        "all_courses": matrix["courses"],
+        "stats": matrix["stats"],
+        "page": shown_page,
+        "rows": rows,
+        "overdue_count": matrix["overdue_count"],
+        "people_count": paginator.count if kept is None else people.count(),
+        "counted_at": matrix["counted_at"],
+    }
+
+
+STREAM_BATCH = 500  # rows an export reads from the cursor at a time
+
+# The columns of `facts` (figures.py) a row of the exports is drawn from.
+FACT_COLUMNS = [
+    "assignment_id",
+    "course_id",
+    "exempt_kind",
+    "valid",
+    "ending",
+    "ahead",
+    "expired",
+    "passed",
+    "enrolled",
+    "modules_done",
+    "valid_id",
+    "valid_issued",
+    "valid_from",
+    "valid_expires",
+    "last_id",
+    "last_issued",
+    "last_from",
+    "last_expires",
+    "cycle_issued",
+    "cycle_expires",
+    "cycle_revoked",
+    "extended_to",
+]
+
+
+def _moment(value):
+    """A datetime as a raw cursor gives it (SQLite: naive, or text, in UTC)."""
+    if isinstance(value, str):
+        value = parse_datetime(value)
+    if isinstance(value, datetime) and timezone.is_naive(value):
+        value = timezone.make_aware(value, UTC)
+    return value
+
+
+def _day(value):
+    return parse_date(value) if isinstance(value, str) else value
+
+
+def _duty_from_facts(
+    fact: dict, *, assignment: Assignment, membership: Membership, today: date
+) -> Duty:
+    """The duty `_duties` builds, from the facts the database counted: the state
+    by `_status_from`'s order of rules, the certificate that counts (its dates
+    only), the latest extension and the exemption."""
+    state: CourseState | None
+    dates: tuple[str | None, str, str, str, str | None]
+    if fact["valid"]:
+        state = (
+            CourseState.EXPIRING
+            if fact["ending"] and not fact["ahead"]
+            else CourseState.CERTIFIED
+        )
+        dates = ("valid_id", "valid_issued", "valid_from", "valid_expires", None)
+    elif fact["last_issued"] is not None:
+        state = CourseState.EXPIRED if fact["expired"] else None
+        dates = ("last_id", "last_issued", "last_from", "last_expires", None)
+    else:  # only the cycle's own, revoked (its id is not needed: never offered)
+        state = None
+        dates = (None, "cycle_issued", "cycle_issued", "cycle_expires", "cycle_revoked")
+    if state is None:  # no certificate counts: where the current cycle stands
+        if fact["passed"]:
+            state = CourseState.PASSED
+        elif not fact["enrolled"]:
+            state = CourseState.NOT_STARTED
+        elif fact["complete"]:
+            state = CourseState.COMPLETED
+        else:
+            state = CourseState.IN_PROGRESS
+    pk, issued, start, end, revoked = dates
+    certificate = None
+    if fact[issued] is not None:
+        certificate = Certificate(
+            pk=fact[pk] if pk else None,
+            issued_at=_moment(fact[issued]),
+            valid_from=_moment(fact[start]),
+            expires_at=_moment(fact[end]),
+            revoked_at=_moment(fact[revoked]) if revoked else None,
+        )
+    status = CourseStatus(
+        course=assignment.course,
+        state=state,
+        enrollment=None,
+        certificate=certificate,
+    )
+    extended_to = _day(fact["extended_to"])
+    return Duty(
+        assignment=assignment,
+        membership=membership,
+        status=status,
+        due_on=_due(
+            assignment,
+            membership,
+            DueExtension(due_on=extended_to) if extended_to else None,
+            status,
+        ),
+        exemption=Exemption(kind=fact["exempt_kind"]) if fact["exempt_kind"] else None,
+        today=today,
+    )
+
+
+def matrix_rows(
+    *, organisation: Organisation, cohort_id=None, course_id=None, status: str = ""
+) -> tuple[list[CoursePage], Iterator[dict]]:
+    """Every row of the filtered matrix, for the CSV and XLSX exports: the courses
+    (columns), and the rows as one query streams them (a server-side cursor on
+    PostgreSQL), so that the queries are as many and memory as flat for 10,000
+    people as for 5. The cells are the dashboard's (`Duty.label`, the due date),
+    drawn from the facts the database counts (figures.py)."""
+    assignments, sql = _course_figures(organisation=organisation, cohort_id=cohort_id)
+    by_pk = {a.pk: a for a in assignments}
+    stats, _counted, _at = _stats(
+        organisation=organisation,
+        cohort_id=cohort_id,
+        assignments=assignments,
+        sql=sql,
+        fresh=False,  # which courses are assigned: the quick check sees any change
+    )
+    courses = [s.course for s in stats if not course_id or s.course.pk == course_id]
+    shown = ", ".join(str(int(c.pk)) for c in courses) or "0"
+    where = ""
+    if status in (*STATUS_FILTERS, "done"):
+        condition = STATUS_FILTERS.get(status, STATUS_FILTERS["open"])
+        where = (
+            f"AND mm.user_id {'NOT ' if status == 'done' else ''}IN (SELECT d.user_id "
+            f"FROM duties d WHERE d.course_id IN ({shown}) GROUP BY d.user_id "
+            f"HAVING {condition}) "
+        )
+    modules, _assessments = course_structure([a.course for a in assignments])
+    totals = {pk: len(ms) for pk, ms in modules.items()}
+    columns = ", ".join(f"f.{name}" for name in FACT_COLUMNS)
+    query = (
+        f"{sql.sql} SELECT mm.id, mm.user_id, mm.joined_at, u.full_name, u.email, "
+        f"co.name, {columns} FROM {Membership._meta.db_table} mm "
+        f"JOIN {User._meta.db_table} u ON u.id = mm.user_id "
+        f"LEFT JOIN {Cohort._meta.db_table} co ON co.id = mm.cohort_id "
+        f"LEFT JOIN facts f ON f.user_id = mm.user_id AND f.course_id IN ({shown}) "
+        "WHERE mm.organisation_id = %(org)s AND mm.accepted_at IS NOT NULL "
+        "AND mm.removed_at IS NULL AND mm.declined_at IS NULL "
+        + ("AND mm.cohort_id = %(cohort)s " if cohort_id else "")
+        + where
+        + "ORDER BY u.full_name, mm.id, f.assignment_id"
+    )
+    params = {**sql.params, "org": organisation.pk, "cohort": cohort_id}
+    today = today_in(organisation.time_zone)
+
+    def row_of(membership: Membership, facts: list[dict]) -> dict:
+        cells: dict[int, Duty] = {}
+        for fact in facts:
+            a = by_pk[fact["assignment_id"]]
+            fact["complete"] = 0 < totals.get(a.course_id, 0) <= fact["modules_done"]
+            d = _duty_from_facts(fact, assignment=a, membership=membership, today=today)
+            current = cells.get(a.course_id)
+            if current is None or (d.due_on or date.max) < (current.due_on or date.max):
+                cells[a.course_id] = d
+        row = [cells.get(c.pk) for c in courses]
+        return {
+            "membership": membership,
+            "cells": row,
+            "overdue": max((d.days_overdue for d in row if d), default=0),
+        }
+
+    def rows() -> Iterator[dict]:
+        membership: Membership | None = None
+        facts: list[dict] = []
+        with connection.chunked_cursor() as cursor:
+            cursor.execute(query, params)
+            while batch := cursor.fetchmany(STREAM_BATCH):
+                for pk, user_id, joined_at, name, email, cohort, *values in batch:
+                    if membership is None or membership.pk != pk:
+                        if membership is not None:
+                            yield row_of(membership, facts)
+                        membership = Membership(
+                            pk=pk,
+                            user=User(pk=user_id, full_name=name, email=email),
+                            cohort=Cohort(name=cohort) if cohort else None,
+                            joined_at=_moment(joined_at),
+                            organisation=organisation,
+                        )
+                        facts = []
+                    if values[0] is not None:
+                        facts.append(dict(zip(FACT_COLUMNS, values, strict=True)))
+        if membership is not None:
+            yield row_of(membership, facts)
+
+    return courses, rows()
+
+
+def _rows(
+    *,
+    memberships: list[Membership],
+    courses: list[CoursePage],
+    assignments: list[Assignment],
+) -> list[dict]:
+    """One row per person: a cell per course shown (the duty due first), in a
+    fixed number of queries."""
+    cells: dict[int, dict[int, Duty]] = defaultdict(dict)
+    if memberships:
+        for d in _duties(assignments=assignments, memberships=memberships):
+            current = cells[d.membership.user_id].get(d.assignment.course_id)
+            if current is None or (d.due_on or date.max) < (current.due_on or date.max):
+                cells[d.membership.user_id][d.assignment.course_id] = d
     rows = []
-    for m in people:
-        row = [cells[m.user_id].get(c.pk) for c in shown_courses]
-        if status == "overdue" and not any(d and d.overdue for d in row):
-            continue
-        if status == "done" and not all(d is None or d.done for d in row):
-            continue
-        if status == "open" and all(d is None or d.done for d in row):
-            continue
-        if status == "expiring" and not any(d and d.expiring for d in row):
-            continue
+    for m in memberships:
+        row = [cells[m.user_id].get(c.pk) for c in courses]
         rows.append(
             {
                 "membership": m,
@@ -453,17 +794,7 @@ def overview(
                 "overdue": max((d.days_overdue for d in row if d), default=0),
             }
         )
-    counts = Counter(d.overdue for d in all_duties)
-    expiring = sum(1 for d in all_duties if d.expiring)
-    return {
-        "expiring_count": expiring,
-        "courses": shown_courses,
-        "all_courses": courses,
-        "stats": [stats[c.pk] for c in courses],
-        "rows": rows,
-        "overdue_count": counts[True],
-        "people_count": len(people),
-    }
+    return rows
 
 
 def invitation_by_token(*, token: str) -> Invitation | None:

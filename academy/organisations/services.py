@@ -8,6 +8,7 @@ then the coordinator sees the name and email they typed, nothing else."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 
 from django.db import transaction
@@ -358,17 +359,21 @@ ZIP_STREAM_MAX = 500  # streamed at once up to this many files; a task beyond
 ZIP_MAX = 5000
 
 
-def certificates_of(*, overview: dict) -> list[Certificate]:
+def certificates_of(*, rows: Iterable[dict]) -> list[Certificate]:
     """The current certificate of each assigned course shown in the filtered
     matrix (current members only: nobody's record reaches the organisation without
     their consent), never a revoked one."""
-    seen: dict[int, Certificate] = {}
-    for row in overview["rows"]:
+    ids = set()
+    for row in rows:
         for duty in row["cells"]:
             certificate = duty.status.certificate if duty else None
             if certificate is not None and certificate.revoked_at is None:
-                seen[certificate.pk] = certificate
-    return sorted(seen.values(), key=lambda c: (c.holder_name, c.course_key, c.pk))
+                ids.add(certificate.pk)
+    return list(
+        Certificate.objects.filter(pk__in=ids).order_by(
+            "holder_name", "course_key", "pk"
+        )
+    )
 
 
 def certificates_zip_start(

@@ -14,8 +14,7 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import SetPasswordForm
 from django.contrib.auth.views import redirect_to_login
-from django.core.paginator import Paginator
-from django.http import FileResponse, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
@@ -107,14 +106,14 @@ def dashboard(request):
         cohort_id=cohort.pk if cohort else None,
         course_id=course.pk if course else None,
         status=status,
+        page=filters.value("page") or 1,
+        fresh=request.GET.get("fresh") == "1",
     )
-    page = Paginator(data["rows"], 50).get_page(filters.value("page") or 1)
     return render(
         request,
         "coordinate/dashboard.html",
         {
             **data,
-            "page": page,
             "cohorts": org.cohorts.all(),
             "cohort_id": cohort.pk if cohort else None,
             "course_id": course.pk if course else None,
@@ -122,9 +121,18 @@ def dashboard(request):
             "organisation": org,
             "organisations": request.coordinated,
             "pending": selectors.pending_members(organisation=org),
-            "query": request.GET.urlencode(),
+            "query": _without_page(request),
         },
     )
+
+
+def _without_page(request) -> str:
+    """The filters as a query string, without the page (the pager adds its own) or
+    a request to count again."""
+    query = request.GET.copy()
+    query.pop("page", None)
+    query.pop("fresh", None)
+    return query.urlencode()
 
 
 @require_POST
@@ -435,35 +443,40 @@ def invitations(request):
     )
 
 
-def _filtered_overview(request) -> dict:
-    """The matrix as the dashboard shows it with the request's filters."""
-    org = request.organisation
-    filters = FilterForm(request.GET or None, organisation=org)
+def _filters(request) -> dict:
+    """The dashboard's filters as the selectors take them."""
+    filters = FilterForm(request.GET or None, organisation=request.organisation)
     cohort, course = filters.value("cohort"), filters.value("course")
-    return selectors.overview(
-        organisation=org,
-        cohort_id=cohort.pk if cohort else None,
-        course_id=course.pk if course else None,
-        status=filters.value("status") or "",
-    )
+    return {
+        "organisation": request.organisation,
+        "cohort_id": cohort.pk if cohort else None,
+        "course_id": course.pk if course else None,
+        "status": filters.value("status") or "",
+    }
 
 
 @coordinator_view
 def export(request, fmt: str):
+    """The matrix as filtered, every row, streamed: CSV as it is written, XLSX
+    from a temporary file (a workbook is a ZIP, written whole before it is sent)."""
     if fmt not in ("csv", "xlsx"):
         raise PublicHttp404(_("Exports are CSV or XLSX."))
-    data = _filtered_overview(request)
-    header, rows = exports.training_record(data)
+    courses, rows = selectors.matrix_rows(**_filters(request))
+    header, values = exports.training_record(courses, rows)
+    filename = f"training-record.{fmt}"
     if fmt == "xlsx":
-        body = exports.to_xlsx(header, rows)
-        content_type = (
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        return FileResponse(
+            exports.to_xlsx_file(header, values),
+            as_attachment=True,
+            filename=filename,
+            content_type=(
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+            ),
         )
-    else:
-        body = exports.to_csv(header, rows)
-        content_type = "text/csv; charset=utf-8"
-    response = HttpResponse(body, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="training-record.{fmt}"'
+    response = StreamingHttpResponse(
+        exports.csv_stream(header, values), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
 
 
@@ -471,7 +484,8 @@ def export(request, fmt: str):
 def export_certificates(request):
     """The certificates of the people and courses shown (as filtered), as a ZIP:
     streamed at once up to 500; beyond, prepared by the task worker."""
-    certificates = services.certificates_of(overview=_filtered_overview(request))
+    _courses, rows = selectors.matrix_rows(**_filters(request))
+    certificates = services.certificates_of(rows=rows)
     if not certificates:
         messages.error(request, _("No certificate among the people shown."))
         return redirect(reverse("coordinate:dashboard") + f"?{request.GET.urlencode()}")

@@ -78,7 +78,7 @@ def test_adding_an_existing_account_shows_name_and_email_only(
     assert page.status_code == 200 and "Waiting for their answer" in html
     assert "learnerb@example.org" in html
     assert "93.0%" not in html and "passed" not in html
-    assert "Bea Lake" not in client.get("/en/coordinate/export.csv").content.decode()
+    assert "Bea Lake" not in client.get("/en/coordinate/export.csv").getvalue().decode()
     assert "93.0" not in client.get("/en/coordinate/").content.decode()
     # The invitation asks; it does not tell the coordinator anything new.
     invitation = Invitation.objects.get(user=other_org_learner)
