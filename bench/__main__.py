@@ -100,6 +100,9 @@ def run() -> None:
         f"  load_content, nothing changed    {unchanged_load:8.2f} s  = "
         f"{unchanged_load / first_load:6.3f}x the first load"
     )
+    for url in (lesson_url, "/en/dashboard/"):  # the pages, not a redirect
+        answer = client.get(url)
+        assert answer.status_code == 200, (url, answer.status_code)
     base = timed(lambda: client.get("/healthz"))
     lesson = timed(lambda: client.get(lesson_url))
     dash = timed(lambda: client.get("/en/dashboard/"))
