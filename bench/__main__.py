@@ -57,6 +57,7 @@ def main() -> None:
 def run() -> None:
     from django.db import connection
     from django.test import Client
+    from django.utils import timezone
 
     from academy.assessments import grading as rules
     from academy.assessments import services
@@ -74,7 +75,10 @@ def run() -> None:
 
     first_load, unchanged_load = load_content_times()
     user = User.objects.create_user(
-        email="bench@example.org", password="x", full_name="B"
+        email="bench@example.org",
+        password="x",
+        full_name="B",
+        email_verified_at=timezone.now(),  # signs in
     )
     course = CoursePage.objects.get(content_key="foundations")
     enrollment = Enrollment.objects.create(
