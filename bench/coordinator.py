@@ -23,7 +23,6 @@ from bench import in_test_database
 
 COURSES = 6
 MODULES = 4
-_STATUS_INDEX = itertools.count(1)
 
 
 def build_organisation(size: int, *, name: str, courses=None):
@@ -31,6 +30,7 @@ def build_organisation(size: int, *, name: str, courses=None):
     training on `courses` (made when None). Returns (organisation, coordinator,
     courses)."""
     from django.contrib.auth.hashers import make_password
+    from django.db.models import Max
     from django.utils import timezone
 
     from academy.assessments.models import AssessmentPage, Attempt
@@ -47,6 +47,11 @@ def build_organisation(size: int, *, name: str, courses=None):
         Organisation,
     )
     from tests import factories
+
+    # Status-list places after any certificate already in the database (the
+    # issuance section of make bench runs first, in the same database).
+    highest = Certificate.objects.aggregate(Max("status_index"))["status_index__max"]
+    status_indexes = itertools.count((highest or 0) + 1)
 
     rng = random.Random(size)
     now = timezone.now()
@@ -182,7 +187,7 @@ def build_organisation(size: int, *, name: str, courses=None):
                 issued_at=issued,
                 valid_from=issued,
                 expires_at=add_months(issued, 24),
-                status_index=next(_STATUS_INDEX),
+                status_index=next(status_indexes),
             )
         )
     Certificate.objects.bulk_create(certificates, batch_size=2000)
