@@ -1,13 +1,26 @@
-from typing import Any
-
 from django.db import models
 
 from .models import AuditEvent
 
 
-def audit_event_record(**fields: Any) -> AuditEvent:
-    """Append one event to the audit trail (the fields of audit_event_new)."""
-    event = audit_event_new(**fields)
+def audit_event_record(
+    *,
+    actor,
+    action: str,
+    target: models.Model | None = None,
+    organisation=None,
+    client_address: str | None = None,
+    details: dict | None = None,
+) -> AuditEvent:
+    """Append one event to the audit trail."""
+    event = audit_event_new(
+        actor=actor,
+        action=action,
+        target=target,
+        organisation=organisation,
+        client_address=client_address,
+        details=details,
+    )
     event.save()
     return event
 
