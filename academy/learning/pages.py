@@ -8,9 +8,6 @@ move gets its own status and a plain message."""
 
 from __future__ import annotations
 
-import hashlib
-import json
-
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
@@ -283,14 +280,10 @@ def _result_parts_html(attempt: Attempt) -> str:
     """The parts of a submitted attempt's result (every question and step with its
     feedback), rendered once per language and kept in the shared cache: they are
     made from the attempt's own snapshot, answers and scores, which submission
-    fixes. The key holds the scores, so a regrade makes a new entry."""
-    language = translation.get_language()
-    scores = hashlib.sha256(
-        json.dumps(attempt.scores, sort_keys=True, default=str).encode()
-    ).hexdigest()[:16]
+    fixes once (assessments.services.attempt_submit) and nothing changes after."""
     key = (
         f"academy:result-parts:{attempt.pk}:{attempt.submitted_at.timestamp()}:"
-        f"{scores}:{language}"
+        f"{translation.get_language()}"
     )
     return content_cache.entry(
         key,
