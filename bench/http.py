@@ -12,7 +12,11 @@ middleware), signs the demo learner in through the sign-in form, and measures ea
 page with wrk (-t2 -c8 -d10s by default), bare view first in every round. It prints
 requests a second, the ratio to the bare view (the median over the rounds), the
 queries each page runs (counted in-process on the same database, cache warm) and the
-response size. `--keep DIR` keeps (or reuses) the prepared folder.
+response size. It does so twice: every page as served (a signed-in learner page seen
+again with nothing on it changed comes from the shared cache, core.page_cache), then
+the signed-in learner pages rendered afresh (gunicorn restarted with kept pages off),
+which is what a first view, or the view after any change, costs.
+`--keep DIR` keeps (or reuses) the prepared folder.
 """
 
 from __future__ import annotations
@@ -332,22 +336,14 @@ def queries(folder: Path, cookie: str) -> None:
     print(json.dumps(counts))
 
 
-def measure(args) -> None:
-    folder = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="bench-"))
-    folder.mkdir(parents=True, exist_ok=True)
-    if not (folder / "secret").exists():
-        (folder / "secret").write_text(secrets.token_urlsafe(50))
-    env = environment(folder, args.port)
-    print("Trauma-Informed Academy over HTTP (gunicorn, production settings, SQLite)")
-    if not (folder / "prepared").exists():
-        print(f"preparing {folder}", flush=True)
-        prepare(folder, env)
-    urls = json.loads((folder / "urls.json").read_text())
+def _phase(args, env, folder, urls, pages) -> tuple[dict, dict, dict]:
+    """Start gunicorn with `env`, sign in, and measure `pages` and the bare view in
+    every round: (requests a second per round, queries, response sizes)."""
     server = start_server(env, args.port, args.workers)
     try:
         cookie = sign_in(args.port)
         sizes = {}
-        for label, key, signed_in in PAGES:
+        for label, key, signed_in in pages:
             status, body, *_ = request(
                 args.port, urls[key], cookie=cookie if signed_in else ""
             )
@@ -359,28 +355,60 @@ def measure(args) -> None:
         for n in range(args.rounds):
             print(f"round {n + 1} of {args.rounds}", flush=True)
             rates["bare"].append(wrk(args.port, urls["bare"], cookie, args))
-            for label, key, signed_in in PAGES:
+            for label, key, signed_in in pages:
                 rate = wrk(args.port, urls[key], cookie if signed_in else "", args)
                 rates.setdefault(label, []).append(rate)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
+    return rates, counts, sizes
+
+
+def _table(args, pages, rates, counts, sizes) -> None:
     bare = statistics.median(rates["bare"])
-    print()
-    print(
-        f"wrk -t{args.threads} -c{args.connections} -d{args.duration}s, "
-        f"{args.workers} gunicorn sync workers, {args.rounds} rounds (medians)"
-    )
     print(f"bare view: {bare:.0f} req/s  (rounds: {_list(rates['bare'])})")
     print()
     print("| page | req/s | × bare | queries | KiB | rounds (req/s) |")
     print("| --- | ---: | ---: | ---: | ---: | --- |")
-    for label, _key, _signed_in in PAGES:
+    for label, _key, _signed_in in pages:
         rate = statistics.median(rates[label])
         print(
             f"| {label} | {rate:.0f} | {rate / bare:.3f} | {counts[label]} | "
             f"{sizes[label] / 1024:.1f} | {_list(rates[label])} |"
         )
+
+
+def measure(args) -> None:
+    folder = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="bench-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    if not (folder / "secret").exists():
+        (folder / "secret").write_text(secrets.token_urlsafe(50))
+    env = environment(folder, args.port)
+    print("Trauma-Informed Academy over HTTP (gunicorn, production settings, SQLite)")
+    if not (folder / "prepared").exists():
+        print(f"preparing {folder}", flush=True)
+        prepare(folder, env)
+    urls = json.loads((folder / "urls.json").read_text())
+    print("every page as served (a signed-in page seen again unchanged is kept)")
+    kept = _phase(args, env, folder, urls, PAGES)
+    afresh_pages = [page for page in PAGES if page[2] and page[1] != "verify"]
+    print("signed-in learner pages rendered afresh (kept pages off)")
+    afresh = _phase(
+        args, {**env, "ACADEMY_BENCH_PAGES_KEPT": "false"}, folder, urls, afresh_pages
+    )
+    print()
+    print(
+        f"wrk -t{args.threads} -c{args.connections} -d{args.duration}s, "
+        f"{args.workers} gunicorn sync workers, {args.rounds} rounds (medians)"
+    )
+    print()
+    print("Every page as served: a signed-in learner page seen again unchanged comes")
+    print("from the shared cache (core.page_cache); anonymous pages likewise.")
+    _table(args, PAGES, *kept)
+    print()
+    print("Signed-in learner pages rendered afresh, as on a first view or after any")
+    print("change to what they show (ACADEMY_LEARNER_PAGES_KEPT off):")
+    _table(args, afresh_pages, *afresh)
     if not args.keep:
         shutil.rmtree(folder, ignore_errors=True)
 

@@ -5,6 +5,7 @@ The language comes from the browser or ?lang=, and the switcher sets it."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 
 from django.conf import settings
@@ -18,6 +19,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from academy.core import anonymous
 from academy.core.exceptions import PublicHttp404
 
 from . import bulk, credentials, selectors
@@ -31,6 +33,7 @@ from .services import (
 )
 
 LANGUAGE_CODES = [code for code, _name in settings.LANGUAGES]
+VERIFY_PAGE_SECONDS = 24 * 60 * 60  # an anonymous verification page, kept (`_kept`)
 
 
 def _language(request) -> str | None:
@@ -89,33 +92,54 @@ def verify_detail(request, code):
     if lookup.code != code:  # a forgiving spelling: send to the canonical address
         return redirect("verify_detail", code=lookup.code)
     certificate = lookup.certificate
+    return _remember(_kept(request, certificate, _verification), chosen)
+
+
+def _verification(request, certificate, status):
     if isinstance(certificate, Transcript):
-        return _remember(
-            render(
-                request,
-                "certificates/verify_transcript.html",
-                {"transcript": certificate},
-            ),
-            chosen,
+        return render(
+            request, "certificates/verify_transcript.html", {"transcript": certificate}
         )
     template = (
         "certificates/verify_organisation.html"
         if isinstance(certificate, OrganisationCertificate)
         else "certificates/verify_detail.html"
     )
-    return _remember(
-        render(
-            request,
-            template,
-            {
-                "certificate": certificate,
-                "superseded": request.GET.get("superseded") == "1",
-                "status": certificate.status,
-                "verify_url": credentials.public_url(f"/verify/{certificate.code}/"),
-            },
-        ),
-        chosen,
+    return render(
+        request,
+        template,
+        {
+            "certificate": certificate,
+            "superseded": request.GET.get("superseded") == "1",
+            "status": status,
+            "verify_url": credentials.public_url(f"/verify/{certificate.code}/"),
+        },
     )
+
+
+def _kept(request, certificate, build):
+    """The verification page; for a visitor without a session, kept in the shared
+    cache under the certificate's whole row and its status now (core.anonymous):
+    a revocation, a re-issue or an expiry makes a new key, so it shows at once.
+    Everything the page shows is on the row (its `renews` code never changes)."""
+    status = getattr(certificate, "status", None)
+    key = None
+    if anonymous.is_anonymous(request):
+        row = [getattr(certificate, f.attname) for f in certificate._meta.fields]
+        fingerprint = hashlib.sha256(
+            json.dumps([type(certificate).__name__, status, row], default=str).encode()
+        ).hexdigest()
+        key = anonymous.page_key(request, "verify", fingerprint)
+    if key is None:
+        return build(request, certificate, status)
+    kept = cache.get(key)
+    if isinstance(kept, anonymous.KeptPage):
+        return kept.response()
+    response = build(request, certificate, status)
+    kept = anonymous.keepable(request, response)
+    if kept is not None:
+        cache.set(key, kept, VERIFY_PAGE_SECONDS)
+    return response
 
 
 def _upload(request, *, error_key, missing, max_bytes, too_large):

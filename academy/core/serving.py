@@ -8,18 +8,19 @@ from django.urls import re_path
 from wagtail import hooks
 from wagtail import urls as wagtail_urls
 
-from . import anonymous, content_cache
+from . import anonymous, content_cache, page_cache
 from .page_tree import route_for_request
 
 
 def serve(request: HttpRequest, path: str) -> HttpResponse:
     """`wagtail.views.serve`, routed through the page tree; for an anonymous visitor
-    the whole page is kept until the next publish (core.anonymous)."""
+    the whole page is kept until the next publish (core.anonymous), for a signed-in
+    one while nothing it shows has changed (core.page_cache)."""
     key = None
     if anonymous.is_anonymous(request):
         key = anonymous.page_key(request, "page")
     if key is None:
-        return _serve(request, path)
+        return page_cache.serve(request, "page", lambda: _serve(request, path))
     version, found = content_cache.entries([key], along=False)
     if key in found:
         return found[key].response()

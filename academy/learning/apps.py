@@ -12,6 +12,7 @@ class LearningConfig(AppConfig):
     def ready(self):
         from academy.core import page_views  # noqa: PLC0415 - apps are ready now
 
-        from . import pages  # noqa: PLC0415
+        from . import page_state, pages  # noqa: PLC0415
 
         page_views.register(pages)
+        page_state.register()

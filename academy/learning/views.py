@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from academy.certificates.models import NameChange
 from academy.certificates.services import name_change_request, transcript_create
+from academy.core import page_cache
 from academy.core.exceptions import ApplicationError, PublicHttp404
 from academy.core.page_tree import site_for_request
 from academy.courses.selectors import enrollment_get_for_user, glossary_terms
@@ -21,6 +22,11 @@ from .forms import NameChangeForm
 
 @login_required
 def dashboard(request):
+    """My learning: kept while nothing it shows has changed (core.page_cache)."""
+    return page_cache.serve(request, "dashboard", lambda: _dashboard(request))
+
+
+def _dashboard(request):
     site_for_request(request)  # the links to pages need it: from the page tree
     board = selectors.dashboard(
         user=request.user,

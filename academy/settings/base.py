@@ -201,8 +201,15 @@ CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.db.DatabaseCache",
         "LOCATION": "academy_cache",
+        # Django's default of 300 entries would cull what a publish made (the page
+        # tree, every course's structure) to make room for learners' kept pages
+        # (core.page_cache), which expire within two minutes and are culled first.
+        "OPTIONS": {"MAX_ENTRIES": 20000},
     }
 }
+# Signed-in learner pages are kept while nothing they show has changed
+# (core.page_cache); false renders every view afresh.
+ACADEMY_LEARNER_PAGES_KEPT = True
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 # Background work: Wagtail's own tasks run at once; the academy's go to the

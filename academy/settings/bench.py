@@ -17,3 +17,6 @@ ACADEMY_PUBLIC_RATE_LIMIT = 10**9
 STATIC_ROOT = Path(os.environ["ACADEMY_BENCH_STATIC_ROOT"])
 # Gunicorn's error log is enough: no line per request.
 LOGGING = {**LOGGING, "root": {"handlers": ["console"], "level": "WARNING"}}  # noqa: F405
+# The second half of the benchmark renders every signed-in page afresh, as a page
+# seen for the first time (or after any change) is: learners' pages not kept.
+ACADEMY_LEARNER_PAGES_KEPT = os.environ.get("ACADEMY_BENCH_PAGES_KEPT") != "false"

@@ -6,6 +6,7 @@ import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 
 from academy.certificates.services import certificate_revoke
 from academy.core.models import AuditEvent, User
@@ -203,3 +204,36 @@ def test_the_learner_downloads_their_pdf_and_nobody_else_can(
         client.get(f"/en/dashboard/certificates/{certificate.code}.pdf").status_code
         == 404
     )
+
+
+def test_a_visitors_verification_page_is_kept_until_anything_on_it_changes(
+    certificate, monkeypatch
+):
+    """Kept for visitors without a session, under the certificate's row and its
+    status now: a revocation written without a signal, a re-issue under a new
+    name and the expiry all show on the next view."""
+    import datetime
+
+    from django.utils import timezone
+
+    from academy.certificates.models import Certificate
+
+    from ..utils import count_queries
+
+    client = Client()  # a visitor: no session
+    url = f"/verify/{certificate.code}/"
+    client.get(url)
+    with count_queries() as seen:
+        kept = client.get(url)
+    assert "Alex Rivera" in kept.content.decode()
+    assert len(seen) == 2  # the lookup counted, the certificate read
+    Certificate.objects.filter(pk=certificate.pk).update(holder_name="Alex R. Rivera")
+    assert "Alex R. Rivera" in client.get(url).content.decode()
+    later = certificate.expires_at + datetime.timedelta(minutes=1)
+    monkeypatch.setattr(timezone, "now", lambda: later)
+    assert "Expired on" in client.get(url).content.decode()
+    Certificate.objects.filter(pk=certificate.pk).update(
+        revoked_at=later, revoked_reason="Issued in error."
+    )
+    html = client.get(url).content.decode()
+    assert "Revoked on" in html and "Issued in error." in html
