@@ -237,3 +237,21 @@ def test_a_visitors_verification_page_is_kept_until_anything_on_it_changes(
     )
     html = client.get(url).content.decode()
     assert "Revoked on" in html and "Issued in error." in html
+
+
+def test_the_lookup_by_code_loads_the_row_as_the_orm_does(certificate):
+    """certificate_lookup reads the row with a statement of its own: every field
+    comes back with the type and value a QuerySet gives (dates aware, the hours a
+    Decimal, the requirements a dict)."""
+    from academy.certificates.models import Certificate
+    from academy.certificates.selectors import certificate_lookup
+
+    Certificate.objects.filter(pk=certificate.pk).update(
+        requirements={"renewed_through": {"title": "Refresher"}}
+    )
+    found = certificate_lookup(typed=certificate.code).certificate
+    expected = Certificate.objects.get(pk=certificate.pk)
+    for field in Certificate._meta.concrete_fields:
+        mine, theirs = getattr(found, field.attname), getattr(expected, field.attname)
+        assert (type(mine), mine) == (type(theirs), theirs), field.name
+    assert found._state.adding is False and found.status == expected.status
