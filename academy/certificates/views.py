@@ -127,7 +127,7 @@ def _kept(request, certificate, build):
     if anonymous.is_anonymous(request):
         row = [getattr(certificate, f.attname) for f in certificate._meta.fields]
         fingerprint = hashlib.sha256(
-            json.dumps([type(certificate).__name__, status, row], default=str).encode()
+            repr([type(certificate).__name__, status, row]).encode()
         ).hexdigest()
         key = anonymous.page_key(request, "verify", fingerprint)
     if key is None:

@@ -11,6 +11,7 @@ which is the shared store this project uses, because it has no atomic increment.
 
 from __future__ import annotations
 
+import functools
 import sqlite3
 import time
 from dataclasses import dataclass
@@ -53,16 +54,20 @@ def _increment(key: str, window: int, period: int, cost: int) -> int:
     return _increment_locked(key, window, period, cost)
 
 
-def _upsert(key: str, window: int, period: int, cost: int) -> int:
+@functools.cache
+def _upsert_sql(vendor: str) -> str:
     q = connection.ops.quote_name
     table, k, w, c = (q(RateCounter._meta.db_table), q("key"), q("window"), q("count"))
+    return (
+        f"INSERT INTO {table} ({k}, {w}, {c}) VALUES (%s, %s, %s) "
+        f"ON CONFLICT ({k}, {w}) DO UPDATE SET {c} = {table}.{c} + excluded.{c} "
+        f"RETURNING {c}"
+    )
+
+
+def _upsert(key: str, window: int, period: int, cost: int) -> int:
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} ({k}, {w}, {c}) VALUES (%s, %s, %s) "
-            f"ON CONFLICT ({k}, {w}) DO UPDATE SET {c} = {table}.{c} + excluded.{c} "
-            f"RETURNING {c}",
-            [key, window, cost],
-        )
+        cursor.execute(_upsert_sql(connection.vendor), [key, window, cost])
         (count,) = cursor.fetchone()
     if count == cost:  # the window's first use: an old window of this key is done
         RateCounter.objects.filter(key=key, window__lt=window - period).delete()
