@@ -45,7 +45,9 @@ def is_anonymous(request: HttpRequest) -> bool:
 
 
 def page_key(request: HttpRequest, kind: str, *parts) -> str | None:
-    """The cache key of this address for anonymous visitors (None: do not keep)."""
+    """The cache key of this address, in this language, with `parts` (None: do not
+    keep). Anonymous pages pass no person; a signed-in learner's kept page
+    (core.page_cache) passes the person and the session."""
     query = parse_qsl(request.META.get("QUERY_STRING", ""), keep_blank_values=True)
     if any(name not in KEPT_PARAMETERS or len(value) > 20 for name, value in query):
         return None
@@ -58,7 +60,7 @@ def page_key(request: HttpRequest, kind: str, *parts) -> str | None:
             *map(str, parts),
         ]
     )
-    return f"academy:anonymous:{kind}:{hashlib.sha256(address.encode()).hexdigest()}"
+    return f"academy:kept:{kind}:{hashlib.sha256(address.encode()).hexdigest()}"
 
 
 def keepable(request: HttpRequest, response: HttpResponse) -> KeptPage | None:

@@ -24,9 +24,10 @@ The stamp is read before the page is rendered, so a page is never kept under a s
 newer than what it shows: a write during the render only means the next view renders
 again. A request with a message waiting, any query string but the few pages vary on,
 or a response that is not a plain 200 (a redirect, a cookie set, a streamed file) is
-never kept. A form's CSRF token is taken out of the kept page and the requester's own
-put back on every view. Entries are keyed by the person and their session, so nobody
-is served another's page; they live a minute past their stamp's minute at most.
+never kept; the key of the address and the query-string rule are core.anonymous's
+(`page_key`), with the person and their session added, so nobody is served another's
+page. A form's CSRF token is taken out of the kept page and the requester's own put
+back on every view. Entries live a minute past their stamp's minute at most.
 
 Reading a page back costs the stamp's query and one cache read, where rendering costs
 the page's own queries and templates (`make bench-http` measures both).
@@ -34,6 +35,7 @@ the page's own queries and templates (`make bench-http` measures both).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -46,10 +48,9 @@ from django.core.cache import cache
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
-from django.utils import timezone, translation
+from django.utils import timezone
 
-from . import content_cache
-from .anonymous import KEPT_PARAMETERS
+from . import anonymous, content_cache
 
 FORMAT = 1
 _PARTS: list[str] = []  # scalar subqueries, each with one %s per user id it reads
@@ -88,11 +89,17 @@ def enabled() -> bool:
 def _state(user) -> tuple:
     if not _PARTS:
         return ()
-    sql = "SELECT " + ", ".join(f"({part})" for part in _PARTS)
-    params = [user.pk] * sum(part.count("%s") for part in _PARTS)
+    sql, users = _statement(tuple(_PARTS))
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(sql, [user.pk] * users)
         return tuple(cursor.fetchone())
+
+
+@functools.cache
+def _statement(parts: tuple[str, ...]) -> tuple[str, int]:
+    """The one SELECT of every registered subquery, and how many user ids it takes."""
+    sql = "SELECT " + ", ".join(f"({part})" for part in parts)
+    return sql, sum(part.count("%s") for part in parts)
 
 
 def _minute() -> int:
@@ -106,10 +113,7 @@ def _keepable_request(request: HttpRequest) -> bool:
         return False
     if getattr(settings, "MESSAGE_COOKIE_NAME", "messages") in request.COOKIES:
         return False
-    if "_messages" in request.session:
-        return False
-    query = request.GET
-    return all(name in KEPT_PARAMETERS and len(query[name]) <= 20 for name in query)
+    return "_messages" not in request.session
 
 
 @dataclass(frozen=True)
@@ -135,20 +139,6 @@ def _stamp(request: HttpRequest, version: str, kind: str) -> str:
     ).hexdigest()
 
 
-def _key(request: HttpRequest, kind: str) -> str:
-    address = "|".join(
-        [
-            request.get_host(),
-            translation.get_language() or "",
-            request.path,
-            request.META.get("QUERY_STRING", ""),
-            request.session.session_key or "",
-        ]
-    )
-    digest = hashlib.sha256(address.encode()).hexdigest()
-    return f"academy:learner-page:{FORMAT}:{request.user.pk}:{kind}:{digest}"
-
-
 def serve(
     request: HttpRequest, kind: str, render: Callable[[], HttpResponse]
 ) -> HttpResponse:
@@ -156,16 +146,25 @@ def serve(
     nothing it shows has changed since it was kept."""
     if not enabled() or not _keepable_request(request):
         return render()
-    key = _key(request, kind)
+    key = anonymous.page_key(
+        request,
+        f"learner-{FORMAT}-{kind}",
+        request.user.pk,
+        request.session.session_key or "",
+    )
+    if key is None:  # a query string the pages do not vary on
+        return render()
     found = cache.get_many([content_cache.VERSION_KEY, key])
     version = found.get(content_cache.VERSION_KEY)
-    stamp = _stamp(request, version or "", kind)
+    if version is None:  # nothing published read yet: the render sets it
+        return render()
+    stamp = _stamp(request, version, kind)
     kept = found.get(key)
-    if version is not None and isinstance(kept, _Kept) and kept.stamp == stamp:
+    if isinstance(kept, _Kept) and kept.stamp == stamp:
         return kept.response(request)
     response = render()
     content = _keepable_content(request, response)
-    if version is not None and content is not None:
+    if content is not None:
         cache.set(
             key,
             _Kept(stamp, zlib.compress(content, 1), response["Content-Type"]),
