@@ -5,7 +5,6 @@ The language comes from the browser or ?lang=, and the switcher sets it."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 
 from django.conf import settings
@@ -92,7 +91,7 @@ def verify_detail(request, code):
     if lookup.code != code:  # a forgiving spelling: send to the canonical address
         return redirect("verify_detail", code=lookup.code)
     certificate = lookup.certificate
-    return _remember(_kept(request, certificate, _verification), chosen)
+    return _remember(_kept(request, certificate), chosen)
 
 
 def _verification(request, certificate, status):
@@ -117,7 +116,7 @@ def _verification(request, certificate, status):
     )
 
 
-def _kept(request, certificate, build):
+def _kept(request, certificate):
     """The verification page; for a visitor without a session, kept in the shared
     cache under the certificate's whole row and its status now (core.anonymous):
     a revocation, a re-issue or an expiry makes a new key, so it shows at once.
@@ -126,16 +125,15 @@ def _kept(request, certificate, build):
     key = None
     if anonymous.is_anonymous(request):
         row = [getattr(certificate, f.attname) for f in certificate._meta.fields]
-        fingerprint = hashlib.sha256(
-            repr([type(certificate).__name__, status, row]).encode()
-        ).hexdigest()
-        key = anonymous.page_key(request, "verify", fingerprint)
+        key = anonymous.page_key(
+            request, "verify", repr([type(certificate).__name__, status, row])
+        )
     if key is None:
-        return build(request, certificate, status)
+        return _verification(request, certificate, status)
     kept = cache.get(key)
     if isinstance(kept, anonymous.KeptPage):
         return kept.response()
-    response = build(request, certificate, status)
+    response = _verification(request, certificate, status)
     kept = anonymous.keepable(request, response)
     if kept is not None:
         cache.set(key, kept, VERIFY_PAGE_SECONDS)
