@@ -364,7 +364,7 @@ def _phase(args, env, folder, urls, pages) -> tuple[dict, dict, dict]:
     return rates, counts, sizes
 
 
-def _table(args, pages, rates, counts, sizes) -> None:
+def _table(pages, rates, counts, sizes) -> None:
     bare = statistics.median(rates["bare"])
     print(f"bare view: {bare:.0f} req/s  (rounds: {_list(rates['bare'])})")
     print()
@@ -404,11 +404,11 @@ def measure(args) -> None:
     print()
     print("Every page as served: a signed-in learner page seen again unchanged comes")
     print("from the shared cache (core.page_cache); anonymous pages likewise.")
-    _table(args, PAGES, *kept)
+    _table(PAGES, *kept)
     print()
     print("Signed-in learner pages rendered afresh, as on a first view or after any")
     print("change to what they show (ACADEMY_LEARNER_PAGES_KEPT off):")
-    _table(args, afresh_pages, *afresh)
+    _table(afresh_pages, *afresh)
     if not args.keep:
         shutil.rmtree(folder, ignore_errors=True)
 
