@@ -31,6 +31,14 @@ back on every view. Entries live a minute past their stamp's minute at most.
 
 Reading a page back costs the stamp's query and one cache read, where rendering costs
 the page's own queries and templates (`make bench-http` measures both).
+
+A page seen for the first time is rendered, but what it reads about the person (their
+record of enrolments and progress, their memberships) is usually what the previous
+page read: `person_entry` keeps such values under the person's part of the stamp (the
+rows state and the minute), so a render reads them with the one cache read of the
+request instead of building them again; any change to the person's rows rebuilds them.
+Only GET requests read them, and never after the request wrote to the person's rows
+(`person_rows_written`): a decision a form acts on is made from the database.
 """
 
 from __future__ import annotations
@@ -86,13 +94,18 @@ def enabled() -> bool:
     return getattr(settings, "ACADEMY_LEARNER_PAGES_KEPT", True)
 
 
-def _state(user) -> tuple:
-    if not _PARTS:
-        return ()
-    sql, users = _statement(tuple(_PARTS))
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [user.pk] * users)
-        return tuple(cursor.fetchone())
+def _state(request: HttpRequest) -> tuple:
+    """The person's rows state (the registered subqueries), read once per request."""
+    found = getattr(request, "_academy_rows_state", None)
+    if found is None:
+        found = ()
+        if _PARTS:
+            sql, users = _statement(tuple(_PARTS))
+            with connection.cursor() as cursor:
+                cursor.execute(sql, [request.user.pk] * users)
+                found = tuple(cursor.fetchone())
+        request._academy_rows_state = found
+    return found
 
 
 @functools.cache
@@ -133,7 +146,7 @@ def _stamp(request: HttpRequest, version: str, kind: str) -> str:
     user = request.user
     person = [getattr(user, f.attname) for f in user._meta.concrete_fields]
     session = dict(request.session.items())
-    parts = [kind, version, _minute(), _state(user), person, session]
+    parts = [kind, version, _minute(), _state(request), person, session]
     return hashlib.sha256(
         json.dumps(parts, sort_keys=True, default=str).encode()
     ).hexdigest()
@@ -154,7 +167,12 @@ def serve(
     )
     if key is None:  # a query string the pages do not vary on
         return render()
-    found = cache.get_many([content_cache.VERSION_KEY, key])
+    person_keys = _person_keys(request) if _person_kept(request) else {}
+    found = cache.get_many([content_cache.VERSION_KEY, key, *person_keys])
+    if person_keys:  # read along, for the render below if the page is not kept
+        request._academy_person_found = {
+            name: found.get(key) for name, key in person_keys.items()
+        }
     version = found.get(content_cache.VERSION_KEY)
     if version is None:  # nothing published read yet: the render sets it
         return render()
@@ -182,3 +200,82 @@ def _keepable_content(request: HttpRequest, response: HttpResponse) -> bytes | N
     if storage is not None and (storage.used or storage._queued_messages):
         return None  # a message was shown or left for the next page
     return _CSRF_INPUT.sub(rb"\1" + _CSRF_PLACEHOLDER + rb"\2", bytes(response.content))
+
+
+# ---------------------------------------------------------------------------
+# What a render reads about the person, kept under their part of the stamp.
+
+_PERSON_NAMES: list[str] = []
+PERSON_TIMEOUT = 120  # seconds: the stamp's minute and the one after it
+
+
+@dataclass(frozen=True)
+class _PersonEntry:
+    stamp: str
+    value: object
+
+
+def register_person_entry(name: str) -> None:
+    """Declare an entry `person_entry` keeps, so that the first read of a request
+    fetches every one of them at once."""
+    if name not in _PERSON_NAMES:
+        _PERSON_NAMES.append(name)
+
+
+def _person_kept(request: HttpRequest) -> bool:
+    user = getattr(request, "user", None)
+    return (
+        settings.ACADEMY_PERSON_ENTRIES_KEPT
+        and bool(_PARTS)
+        and request.method in ("GET", "HEAD")
+        and user is not None
+        and user.is_authenticated
+        and not getattr(request, "is_preview", False)
+        and not getattr(request, "_academy_person_written", False)
+    )
+
+
+def _person_keys(request: HttpRequest) -> dict[str, str]:
+    pk = request.user.pk
+    return {name: f"academy:person:{FORMAT}:{pk}:{name}" for name in _PERSON_NAMES}
+
+
+def _person_stamp(request: HttpRequest) -> str:
+    found = getattr(request, "_academy_person_stamp", None)
+    if found is None:
+        parts = [_minute(), _state(request)]
+        found = hashlib.sha256(json.dumps(parts, default=str).encode()).hexdigest()
+        request._academy_person_stamp = found
+    return found
+
+
+def person_entry(request: HttpRequest, name: str, build: Callable[[], object]):
+    """What `build` makes from the signed-in person's own rows, from the shared cache
+    while those rows are as they were when it was built (and for a minute at most).
+    The stamp is read before `build` runs, so an entry never passes for rows newer
+    than it shows: a write meanwhile only means the next request builds it again."""
+    if not _person_kept(request):
+        return build()
+    keys = _person_keys(request)
+    if name not in keys:
+        raise ValueError(f"register_person_entry({name!r}) first")
+    found = getattr(request, "_academy_person_found", None)
+    if found is None:
+        values = cache.get_many(list(keys.values()))
+        found = {n: values.get(key) for n, key in keys.items()}
+        request._academy_person_found = found
+    stamp = _person_stamp(request)
+    kept = found.get(name)
+    if isinstance(kept, _PersonEntry) and kept.stamp == stamp:
+        return kept.value
+    value = build()
+    if not getattr(request, "_academy_person_written", False):
+        cache.set(keys[name], _PersonEntry(stamp, value), PERSON_TIMEOUT)
+    return value
+
+
+def person_rows_written(request: HttpRequest) -> None:
+    """This request changed the person's rows: what it reads from now on is built
+    from the database, and nothing built after the write is kept under the old
+    stamp."""
+    request._academy_person_written = True

@@ -91,7 +91,11 @@ def module_progress_record_view(
         except IntegrityError:  # a second tab opened it at the same moment
             progress = ModuleProgress.objects.get(enrollment=enrollment, module=module)
     if now - progress.last_viewed_at >= VIEW_STAMP_INTERVAL:
-        ModuleProgress.objects.filter(pk=progress.pk).update(last_viewed_at=now)
+        # updated_at too: what is kept under the person's rows (core.page_cache)
+        # is rebuilt, and so shows when they last read it.
+        ModuleProgress.objects.filter(pk=progress.pk).update(
+            last_viewed_at=now, updated_at=now
+        )
         progress.last_viewed_at = now
     return progress
 

@@ -20,6 +20,7 @@ from academy.assessments.selectors import (
 )
 from academy.certificates.models import Certificate
 from academy.certificates.services import renewable_certificate, renewal_window
+from academy.core import page_cache
 from academy.core.choices import Audience
 from academy.core.models import User
 from academy.courses.models import CoursePage, ModulePage
@@ -44,17 +45,24 @@ from academy.progress.selectors import (
 
 from .lessons import lesson_for
 
+page_cache.register_person_entry("record")
+
 
 def learner_record(request) -> LearnerRecord:
     """The signed-in person's enrolments, progress and certificates, read once per
-    request (a page asks for several statuses; every one comes from this)."""
+    request (a page asks for several statuses; every one comes from this), and kept
+    for the person's next page while their rows stay as they were
+    (core.page_cache.person_entry)."""
     if not hasattr(request, "_academy_record"):
-        request._academy_record = learner_record_for_user(user=request.user)
+        request._academy_record = page_cache.person_entry(
+            request, "record", lambda: learner_record_for_user(user=request.user)
+        )
     return request._academy_record
 
 
 def forget_learner_record(request) -> None:
     """After a write in the same request: the next read sees it."""
+    page_cache.person_rows_written(request)
     if hasattr(request, "_academy_record"):
         del request._academy_record
 

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from academy.assessments.models import Accommodation, AssessmentPage
 from academy.certificates.models import Certificate
+from academy.core import page_cache
 from academy.core.dates import add_months
 from academy.core.models import User
 from academy.courses.models import CoursePage
@@ -57,12 +58,21 @@ def memberships_of_user(*, user: User | None) -> list[Membership]:
     )
 
 
+page_cache.register_person_entry("memberships")
+
+
 def memberships_for_request(request) -> list[Membership]:
     """`memberships_of_user` for the signed-in person, read once per request (the
-    navigation, My learning and the lesson's jurisdiction all need it)."""
+    navigation, My learning and the lesson's jurisdiction all need it) and kept for
+    their next page while their rows stay as they were (core.page_cache)."""
     if not hasattr(request, "_academy_memberships"):
-        request._academy_memberships = memberships_of_user(
-            user=getattr(request, "user", None)
+        user = getattr(request, "user", None)
+        request._academy_memberships = (
+            page_cache.person_entry(
+                request, "memberships", lambda: memberships_of_user(user=user)
+            )
+            if getattr(user, "is_authenticated", False)
+            else []
         )
     return request._academy_memberships
 

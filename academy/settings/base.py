@@ -210,6 +210,9 @@ CACHES = {
 # Signed-in learner pages are kept while nothing they show has changed
 # (core.page_cache); false renders every view afresh.
 ACADEMY_LEARNER_PAGES_KEPT = True
+# What a render reads about the person (their record, their memberships) is kept
+# while their rows stay as they were (core.page_cache.person_entry).
+ACADEMY_PERSON_ENTRIES_KEPT = True
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
 # Background work: Wagtail's own tasks run at once; the academy's go to the

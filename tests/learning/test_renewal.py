@@ -99,8 +99,10 @@ def _expiring_in(certificate, days):
     """Move the certificate so that it ends `days` from now (whole validity kept)."""
     end = timezone.now() + datetime.timedelta(days=days)
     start = end - (certificate.expires_at - certificate.valid_from)
+    # updated_at as a save sets it: what is kept under the person's rows
+    # (core.page_cache) is rebuilt on the next page, as after any real change.
     Certificate.objects.filter(pk=certificate.pk).update(
-        issued_at=start, valid_from=start, expires_at=end
+        issued_at=start, valid_from=start, expires_at=end, updated_at=timezone.now()
     )
     certificate.refresh_from_db()
     return certificate
