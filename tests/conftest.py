@@ -5,6 +5,8 @@ import os
 import pytest
 from django.core.cache import cache
 
+from academy.core import anonymous
+
 from . import factories
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's loop, see e2e
@@ -13,8 +15,10 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's loop,
 @pytest.fixture(autouse=True)
 def _clear_cache():
     cache.clear()
+    anonymous.addressed_clear()
     yield
     cache.clear()
+    anonymous.addressed_clear()
 
 
 @pytest.fixture

@@ -118,7 +118,8 @@ def _verification(request, certificate, status):
 
 def _kept(request, certificate):
     """The verification page; for a visitor without a session, kept in the shared
-    cache under the certificate's whole row and its status now (core.anonymous):
+    cache (and in this process: the key fixes the page) under the certificate's
+    whole row and its status now (core.anonymous):
     a revocation, a re-issue or an expiry makes a new key, so it shows at once.
     Everything the page shows is on the row (its `renews` code never changes)."""
     status = getattr(certificate, "status", None)
@@ -130,13 +131,17 @@ def _kept(request, certificate):
         )
     if key is None:
         return _verification(request, certificate, status)
-    kept = cache.get(key)
+    kept = anonymous.addressed_get(key)  # the key fixes the page: no shared read
+    if kept is None:
+        kept = cache.get(key)
     if isinstance(kept, anonymous.KeptPage):
+        anonymous.addressed_put(key, kept)
         return kept.response()
     response = _verification(request, certificate, status)
     kept = anonymous.keepable(request, response)
     if kept is not None:
         cache.set(key, kept, VERIFY_PAGE_SECONDS)
+        anonymous.addressed_put(key, kept)
     return response
 
 

@@ -13,9 +13,11 @@ language) are added afresh by the middleware on every response.
 from __future__ import annotations
 
 import hashlib
+import threading
 from dataclasses import dataclass
 from urllib.parse import parse_qsl
 
+from cachetools import LRUCache
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
@@ -33,6 +35,34 @@ class KeptPage:
 
     def response(self) -> HttpResponse:
         return HttpResponse(self.content, content_type=self.content_type)
+
+
+# Pages kept under a key that fixes everything they show (`page_key` over a hash of
+# every input: the verification page's whole certificate row and its status now) are
+# also remembered here, in this process, so a repeated view skips the shared cache's
+# read. Two app servers cannot disagree on such an entry: its key determines its
+# page, and a change makes a new key. Bounded (least recently used first out), and
+# only what every anonymous visitor may see. cachetools' LRU is not thread-safe: the
+# lock makes it so for threaded servers.
+_ADDRESSED: LRUCache[str, KeptPage] = LRUCache(maxsize=512)
+_ADDRESSED_LOCK = threading.Lock()
+
+
+def addressed_get(key: str) -> KeptPage | None:
+    """The page kept in this process under a key that fixes its content."""
+    with _ADDRESSED_LOCK:
+        return _ADDRESSED.get(key)
+
+
+def addressed_put(key: str, page: KeptPage) -> None:
+    with _ADDRESSED_LOCK:
+        _ADDRESSED[key] = page
+
+
+def addressed_clear() -> None:
+    """Forget every page kept in this process (tests, between databases)."""
+    with _ADDRESSED_LOCK:
+        _ADDRESSED.clear()
 
 
 def is_anonymous(request: HttpRequest) -> bool:
