@@ -249,11 +249,19 @@ def _person_stamp(request: HttpRequest) -> str:
     return found
 
 
-def person_entry(request: HttpRequest, name: str, build: Callable[[], object]):
+def person_entry(
+    request: HttpRequest,
+    name: str,
+    build: Callable[[], object],
+    *,
+    content: bool = False,
+):
     """What `build` makes from the signed-in person's own rows, from the shared cache
-    while those rows are as they were when it was built (and for a minute at most).
-    The stamp is read before `build` runs, so an entry never passes for rows newer
-    than it shows: a write meanwhile only means the next request builds it again."""
+    while those rows are as they were when it was built (and for a minute at most);
+    with `content`, also while the published content is (for an entry that carries
+    pages). The stamp is read before `build` runs, so an entry never passes for rows
+    newer than it shows: a write meanwhile only means the next request builds it
+    again."""
     if not _person_kept(request):
         return build()
     keys = _person_keys(request)
@@ -265,6 +273,8 @@ def person_entry(request: HttpRequest, name: str, build: Callable[[], object]):
         found = {n: values.get(key) for n, key in keys.items()}
         request._academy_person_found = found
     stamp = _person_stamp(request)
+    if content:
+        stamp += ":" + content_cache.entries([])[0]
     kept = found.get(name)
     if isinstance(kept, _PersonEntry) and kept.stamp == stamp:
         return kept.value

@@ -310,10 +310,20 @@ def catalogue_context(*, request) -> dict:
     }
 
 
+def _parent_url(page, request) -> str:
+    """The address of a page's parent, from the page's own: Wagtail's addresses
+    nest (in every language), so no query for the parent."""
+    url = page.get_url(request)
+    if not url:
+        return page.get_parent().get_url(request) or ""
+    return url[: url.rstrip("/").rfind("/") + 1]
+
+
 def course_context(*, request, course: CoursePage) -> dict:
     record = learner_record(request)
     status = course_status_for_user(user=request.user, course=course, record=record)
     return {
+        "catalogue_url": _parent_url(course, request),
         "status": status,
         "assessment": status.assessment,
         "missing_prerequisites": missing_prerequisites(
@@ -416,10 +426,12 @@ def dashboard(
     user: User,
     record: LearnerRecord | None = None,
     memberships: list[Membership] | None = None,
+    request=None,
 ) -> Dashboard:
     """My learning: assigned training, every course enrolled in (unfinished first),
     and — once a prerequisite is held — the role courses it opens. A fixed number of
-    queries: the record, the memberships, and the assignments' own rows."""
+    queries: the record, the memberships, and the assignments' own rows (kept for
+    the person's next view with their `request`, organisations.selectors)."""
     record = record or learner_record_for_user(user=user)
     if memberships is None:
         memberships = memberships_of_user(user=user)
@@ -467,7 +479,7 @@ def dashboard(
     }
     return Dashboard(
         duties=duties_for_user(
-            user=user, memberships=memberships, status_for=status_for
+            user=user, memberships=memberships, status_for=status_for, request=request
         ),
         rows=sorted(statuses, key=lambda s: DASHBOARD_ORDER.get(s.state, 9)),
         suggestions=suggestions,

@@ -32,6 +32,7 @@ def _dashboard(request):
         user=request.user,
         record=selectors.learner_record(request),
         memberships=memberships_for_request(request),
+        request=request,
     )
     return render(
         request,

@@ -198,27 +198,10 @@ def _due(
     return base
 
 
-def _duties(
-    *,
-    assignments: list[Assignment],
-    memberships: list[Membership],
-    status_for=None,
-) -> list[Duty]:
-    """Each open assignment as it applies to each of these people (assignments and
-    people of one or more organisations), in a fixed number of queries. The statuses
-    come from `status_for(user_id, course)` when the caller has them already."""
-    if not assignments or not memberships:
-        return []
-    users = [m.user_id for m in memberships]
-    if status_for is None:
-        courses = list({a.course_id: a.course for a in assignments}.values())
-        matrix = course_status_matrix(
-            users=[m.user for m in memberships], courses=courses
-        )
-
-        def status_for(user_id, course):
-            return matrix[(user_id, course.pk)]
-
+def _allowances(assignments: list[Assignment], users: list[int]) -> tuple[dict, dict]:
+    """The due-date extensions ({(assignment, user): the latest}) and exemptions
+    ({(organisation, user, course): exemption}) of these people under these
+    assignments: two queries."""
     extensions = {}
     for ext in DueExtension.objects.filter(
         assignment__in=assignments, user_id__in=users
@@ -231,6 +214,34 @@ def _duties(
             user_id__in=users,
         )
     }
+    return extensions, exemptions
+
+
+def _duties(
+    *,
+    assignments: list[Assignment],
+    memberships: list[Membership],
+    status_for=None,
+    allowances: tuple[dict, dict] | None = None,
+) -> list[Duty]:
+    """Each open assignment as it applies to each of these people (assignments and
+    people of one or more organisations), in a fixed number of queries. The statuses
+    come from `status_for(user_id, course)` when the caller has them already, the
+    extensions and exemptions from `allowances` (`_allowances`) likewise."""
+    if not assignments or not memberships:
+        return []
+    if status_for is None:
+        courses = list({a.course_id: a.course for a in assignments}.values())
+        matrix = course_status_matrix(
+            users=[m.user for m in memberships], courses=courses
+        )
+
+        def status_for(user_id, course):
+            return matrix[(user_id, course.pk)]
+
+    if allowances is None:
+        allowances = _allowances(assignments, [m.user_id for m in memberships])
+    extensions, exemptions = allowances
     today = {a.organisation_id: today_in(a.organisation.time_zone) for a in assignments}
     result = []
     for membership in memberships:
@@ -289,11 +300,21 @@ def duties(*, organisation: Organisation, memberships: list[Membership]) -> list
     )
 
 
+page_cache.register_person_entry("duty-rows")
+
+
 def duties_for_user(
-    *, user, memberships: list[Membership] | None = None, status_for=None
+    *,
+    user,
+    memberships: list[Membership] | None = None,
+    status_for=None,
+    request=None,
 ) -> list[Duty]:
     """A learner's assigned courses across their organisations, overdue first, in
-    a fixed number of queries however many organisations assign them."""
+    a fixed number of queries however many organisations assign them. With the
+    person's `request`, the rows they are made of (the assignments, extensions and
+    exemptions) are kept for their next page while their rows stay as they were
+    (core.page_cache.person_entry)."""
     if memberships is None:
         memberships = memberships_of_user(user=user)
     current = [m for m in memberships if m.is_current]
@@ -301,12 +322,25 @@ def duties_for_user(
         return []
     for m in current:
         m.user = user  # Duty.membership.user, without a query
-    result = _duties(
-        assignments=_open_assignments(
+
+    def rows():
+        assignments = _open_assignments(
             [m.organisation_id for m in current], applying_to=current
-        ),
+        )
+        users = [m.user_id for m in current]
+        return assignments, (_allowances(assignments, users) if assignments else None)
+
+    assignments, allowances = (
+        # The assignments carry their courses (pages): kept under the content too.
+        page_cache.person_entry(request, "duty-rows", rows, content=True)
+        if request
+        else rows()
+    )
+    result = _duties(
+        assignments=assignments,
         memberships=current,
         status_for=status_for,
+        allowances=allowances,
     )
     return sorted(result, key=lambda d: (d.done, not d.overdue, d.due_on or date.max))
 

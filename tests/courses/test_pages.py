@@ -53,6 +53,13 @@ def test_every_page_renders_in_every_language(
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_course_page_leads_back_to_the_catalogue(client, course_page, lang):
+    html = client.get(f"/{lang}/courses/{course_page.slug}/").content.decode()
+    assert f'<p class="meta"><a href="/{lang}/courses/">' in html
+
+
+@pytest.mark.django_db
 def test_missing_translation_shows_english_with_a_notice(client, modules):
     untranslated = modules[2]
     response = client.get(

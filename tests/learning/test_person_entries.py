@@ -6,11 +6,17 @@ import datetime
 
 import pytest
 from django.test import Client, RequestFactory
-from django.utils import timezone
+from django.utils import formats, timezone
 
 from academy.core import page_cache
 from academy.courses.models import Enrollment, ModuleProgress
-from academy.organisations.models import Membership, Organisation
+from academy.organisations.models import (
+    Assignment,
+    Cohort,
+    DueExtension,
+    Membership,
+    Organisation,
+)
 
 from ..utils import count_queries
 
@@ -145,3 +151,64 @@ def test_a_form_decides_from_the_database(learner):
     written.user = learner
     page_cache.person_rows_written(written)
     assert page_cache.person_entry(written, "record", build) == 3
+
+
+def _member_of_night_shift(learner):
+    organisation = Organisation.objects.create(
+        name="Harbour Police", kind="police", jurisdiction="us"
+    )
+    night = Cohort.objects.create(organisation=organisation, name="Night shift")
+    Membership.objects.create(
+        user=learner,
+        organisation=organisation,
+        cohort=night,
+        accepted_at=timezone.now(),
+    )
+    return organisation, night
+
+
+def test_what_is_assigned_is_read_once_and_shows_when_it_changes(
+    learner_client, learner, course_page, modules
+):
+    organisation, night = _member_of_night_shift(learner)
+    assignment = Assignment.objects.create(
+        organisation=organisation,
+        course=course_page,
+        cohort=night,
+        due_on=timezone.localdate() + datetime.timedelta(days=30),
+    )
+    first, page = _view(learner_client, "/en/dashboard/")
+    assert _reads(first, "organisations_assignment") and "Assigned to you" in page
+    seen, _ = _view(learner_client, "/en/dashboard/")
+    assert not _reads(seen, "organisations_assignment")
+    DueExtension.objects.create(
+        assignment=assignment,
+        user=learner,
+        due_on=timezone.localdate() + datetime.timedelta(days=60),
+        reason="Leave",
+    )
+    later = formats.date_format(
+        timezone.localdate() + datetime.timedelta(days=60), "DATE_FORMAT"
+    )
+    assert f"Due by {later}" in learner_client.get("/en/dashboard/").content.decode()
+    Assignment.objects.filter(pk=assignment.pk).update(closed_at=timezone.now())
+    assert (
+        "Assigned to you" not in learner_client.get("/en/dashboard/").content.decode()
+    )
+
+
+def test_a_renamed_course_shows_among_the_duties_at_once(
+    learner_client, learner, course_page, modules
+):
+    organisation, night = _member_of_night_shift(learner)
+    Assignment.objects.create(
+        organisation=organisation,
+        course=course_page,
+        cohort=night,
+        due_on=timezone.localdate() + datetime.timedelta(days=30),
+    )
+    learner_client.get("/en/dashboard/")
+    course_page.title = "Foundations, revised"
+    course_page.save_revision().publish()
+    page = learner_client.get("/en/dashboard/").content.decode()
+    assert "Foundations, revised" in page
