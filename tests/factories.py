@@ -379,3 +379,18 @@ def make_earned_enrollments(*, course, assessment, n: int, snapshot=None) -> lis
         batch_size=50,  # a real snapshot is some 300 KiB
     )
     return enrollments
+
+
+def make_cohort_member(user, *, kind="police"):
+    """An organisation with a cohort ("Night shift") the person is a current member
+    of: (organisation, cohort)."""
+    from academy.organisations.models import Cohort, Membership, Organisation
+
+    organisation = Organisation.objects.create(
+        name="Harbour Police", kind=kind, jurisdiction="us"
+    )
+    night = Cohort.objects.create(organisation=organisation, name="Night shift")
+    Membership.objects.create(
+        user=user, organisation=organisation, cohort=night, accepted_at=timezone.now()
+    )
+    return organisation, night

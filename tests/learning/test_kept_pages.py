@@ -14,9 +14,6 @@ from academy.certificates.models import Certificate
 from academy.courses.models import Enrollment, ModuleProgress
 from academy.organisations.models import (
     Assignment,
-    Cohort,
-    Membership,
-    Organisation,
 )
 
 from .. import factories
@@ -141,16 +138,7 @@ def test_a_revoked_certificate_shows_at_once(learner_client, learner):
 def test_what_a_coordinator_assigns_shows_at_once(
     learner_client, learner, course_page, modules
 ):
-    organisation = Organisation.objects.create(
-        name="Harbour Police", kind="police", jurisdiction="us"
-    )
-    night = Cohort.objects.create(organisation=organisation, name="Night shift")
-    Membership.objects.create(
-        user=learner,
-        organisation=organisation,
-        cohort=night,
-        accepted_at=timezone.now(),
-    )
+    organisation, night = factories.make_cohort_member(learner)
     assert course_page.title not in _dashboard(learner_client)
     Assignment.objects.create(
         organisation=organisation,

@@ -12,12 +12,12 @@ from academy.core import page_cache
 from academy.courses.models import Enrollment, ModuleProgress
 from academy.organisations.models import (
     Assignment,
-    Cohort,
     DueExtension,
     Membership,
     Organisation,
 )
 
+from .. import factories
 from ..utils import count_queries
 
 pytestmark = pytest.mark.django_db
@@ -153,24 +153,10 @@ def test_a_form_decides_from_the_database(learner):
     assert page_cache.person_entry(written, "record", build) == 3
 
 
-def _member_of_night_shift(learner):
-    organisation = Organisation.objects.create(
-        name="Harbour Police", kind="police", jurisdiction="us"
-    )
-    night = Cohort.objects.create(organisation=organisation, name="Night shift")
-    Membership.objects.create(
-        user=learner,
-        organisation=organisation,
-        cohort=night,
-        accepted_at=timezone.now(),
-    )
-    return organisation, night
-
-
 def test_what_is_assigned_is_read_once_and_shows_when_it_changes(
     learner_client, learner, course_page, modules
 ):
-    organisation, night = _member_of_night_shift(learner)
+    organisation, night = factories.make_cohort_member(learner)
     assignment = Assignment.objects.create(
         organisation=organisation,
         course=course_page,
@@ -200,7 +186,7 @@ def test_what_is_assigned_is_read_once_and_shows_when_it_changes(
 def test_a_renamed_course_shows_among_the_duties_at_once(
     learner_client, learner, course_page, modules
 ):
-    organisation, night = _member_of_night_shift(learner)
+    organisation, night = factories.make_cohort_member(learner)
     Assignment.objects.create(
         organisation=organisation,
         course=course_page,
