@@ -11,6 +11,7 @@ from django.db.models import Q, QuerySet
 from wagtail.models import Page
 
 from academy.core import content_cache
+from academy.core.i18n import every_column
 from academy.core.models import User
 
 from .models import (
@@ -64,7 +65,13 @@ class CatalogueEntry:
 
 
 def _catalogue_from_db() -> list[CatalogueEntry]:
-    courses = list(courses_live().prefetch_related("audience_links", "prerequisites"))
+    # Without the outcomes (every language): only the course's own page shows them,
+    # from the page it serves; the entry is read on nearly every page.
+    courses = list(
+        courses_live()
+        .defer(*every_column("outcomes"))
+        .prefetch_related("audience_links", "prerequisites")
+    )
     same = {c.pk: c for c in courses}  # one object per course: a smaller entry
     entries = [
         CatalogueEntry(

@@ -19,6 +19,7 @@ from academy.assessments.models import AssessmentPage, Attempt
 from academy.certificates.models import Certificate
 from academy.certificates.selectors import is_expiring
 from academy.core import content_cache
+from academy.core.i18n import every_column
 from academy.core.models import User
 from academy.courses.models import CoursePage, Enrollment, ModulePage, ModuleProgress
 
@@ -319,14 +320,20 @@ def _structure_from_db(courses: list[CoursePage]):
     for course in courses:
         paths |= Q(path__startswith=course.path, depth=course.depth + 1)
     modules_by_course: dict[int, list[ModulePage]] = {c.pk: [] for c in courses}
+    # Without the lesson, the objectives and the assessment's introduction (every
+    # language): only the page itself shows them, from the page it serves.
     for module in (
-        ModulePage.objects.live().filter(paths).defer_streamfields().order_by("path")
+        ModulePage.objects.live()
+        .filter(paths)
+        .defer_streamfields()
+        .defer(*every_column("objectives"))
+        .order_by("path")
     ):
         modules_by_course[course_by_path[module.path[: -ModulePage.steplen]]].append(
             module
         )
     assessments: dict[int, AssessmentPage | None] = dict.fromkeys(modules_by_course)
-    for a in AssessmentPage.objects.live().filter(paths):
+    for a in AssessmentPage.objects.live().filter(paths).defer(*every_column("intro")):
         assessments[course_by_path[a.path[: -AssessmentPage.steplen]]] = a
     return {pk: (modules_by_course[pk], assessments[pk]) for pk in modules_by_course}
 
