@@ -15,7 +15,9 @@ queries each page runs (counted in-process on the same database, cache warm) and
 response size. It does so twice: every page as served (a signed-in learner page seen
 again with nothing on it changed comes from the shared cache, core.page_cache), then
 the signed-in learner pages rendered afresh (gunicorn restarted with kept pages off),
-which is what a first view, or the view after any change, costs.
+which is what a first view of a page costs while the person's own rows stay as they
+were (their record and memberships come from the cache, core.page_cache.person_entry;
+the view right after a change to them also builds those again).
 `--keep DIR` keeps (or reuses) the prepared folder.
 """
 
@@ -406,8 +408,9 @@ def measure(args) -> None:
     print("from the shared cache (core.page_cache); anonymous pages likewise.")
     _table(PAGES, *kept)
     print()
-    print("Signed-in learner pages rendered afresh, as on a first view or after any")
-    print("change to what they show (ACADEMY_LEARNER_PAGES_KEPT off):")
+    print("Signed-in learner pages rendered afresh, as on a first view with the")
+    print("person's rows unchanged since their last page (ACADEMY_LEARNER_PAGES_KEPT")
+    print("off; their record and memberships read from the cache):")
     _table(afresh_pages, *afresh)
     if not args.keep:
         shutil.rmtree(folder, ignore_errors=True)
