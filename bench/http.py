@@ -14,10 +14,11 @@ requests a second, the ratio to the bare view (the median over the rounds), the
 queries each page runs (counted in-process on the same database, cache warm) and the
 response size. It does so twice: every page as served (a signed-in learner page seen
 again with nothing on it changed comes from the shared cache, core.page_cache), then
-the signed-in learner pages rendered afresh (gunicorn restarted with kept pages off),
-which is what a first view of a page costs while the person's own rows stay as they
-were (their record and memberships come from the cache, core.page_cache.person_entry;
-the view right after a change to them also builds those again).
+the signed-in learner pages as a first view is served (gunicorn restarted so that no
+view finds its page kept: each is rendered, then kept), with the person's own rows as
+they were at their previous page (their record and memberships come from the cache,
+core.page_cache.person_entry; the view right after a change to them builds those
+again too).
 `--keep DIR` keeps (or reuses) the prepared folder.
 """
 
@@ -394,9 +395,9 @@ def measure(args) -> None:
     print("every page as served (a signed-in page seen again unchanged is kept)")
     kept = _phase(args, env, folder, urls, PAGES)
     afresh_pages = [page for page in PAGES if page[2] and page[1] != "verify"]
-    print("signed-in learner pages rendered afresh (kept pages off)")
+    print("signed-in learner pages as first views (rendered, then kept)")
     afresh = _phase(
-        args, {**env, "ACADEMY_BENCH_PAGES_KEPT": "false"}, folder, urls, afresh_pages
+        args, {**env, "ACADEMY_BENCH_FIRST_VIEWS": "true"}, folder, urls, afresh_pages
     )
     print()
     print(
@@ -408,9 +409,9 @@ def measure(args) -> None:
     print("from the shared cache (core.page_cache); anonymous pages likewise.")
     _table(PAGES, *kept)
     print()
-    print("Signed-in learner pages rendered afresh, as on a first view with the")
-    print("person's rows unchanged since their last page (ACADEMY_LEARNER_PAGES_KEPT")
-    print("off; their record and memberships read from the cache):")
+    print("Signed-in learner pages as first views: rendered, then kept (no view finds")
+    print("its page kept), the person's rows as at their previous page (their record")
+    print("and memberships read from the cache):")
     _table(afresh_pages, *afresh)
     if not args.keep:
         shutil.rmtree(folder, ignore_errors=True)

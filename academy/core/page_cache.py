@@ -47,6 +47,7 @@ import functools
 import hashlib
 import json
 import re
+import uuid
 import zlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -177,6 +178,8 @@ def serve(
     if version is None:  # nothing published read yet: the render sets it
         return render()
     stamp = _stamp(request, version, kind)
+    if getattr(settings, "ACADEMY_BENCH_EVERY_VIEW_FIRST", False):
+        stamp += uuid.uuid4().hex  # academy.settings.bench only: measures first views
     kept = found.get(key)
     if isinstance(kept, _Kept) and kept.stamp == stamp:
         return kept.response(request)

@@ -17,6 +17,7 @@ ACADEMY_PUBLIC_RATE_LIMIT = 10**9
 STATIC_ROOT = Path(os.environ["ACADEMY_BENCH_STATIC_ROOT"])
 # Gunicorn's error log is enough: no line per request.
 LOGGING = {**LOGGING, "root": {"handlers": ["console"], "level": "WARNING"}}  # noqa: F405
-# The second half of the benchmark renders every signed-in page afresh, as a page
-# seen for the first time (or after any change) is: learners' pages not kept.
-ACADEMY_LEARNER_PAGES_KEPT = os.environ.get("ACADEMY_BENCH_PAGES_KEPT") != "false"
+# The second half of the benchmark serves every signed-in page as a first view is
+# served: kept pages on, but no view finds its page kept (core.page_cache), so each
+# is rendered and kept again, as a page not seen before is.
+ACADEMY_BENCH_EVERY_VIEW_FIRST = os.environ.get("ACADEMY_BENCH_FIRST_VIEWS") == "true"

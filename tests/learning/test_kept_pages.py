@@ -201,3 +201,13 @@ def test_an_unknown_query_string_is_not_kept(learner_client, course_page):
     url = _url(course_page) + "?made-up=1"
     learner_client.get(url)
     assert _rendered(learner_client.get(url))
+
+
+def test_the_benchmark_can_make_every_view_a_first_one(
+    learner_client, course_page, settings
+):
+    """make bench-http's second table: each view rendered and kept, none served."""
+    settings.ACADEMY_BENCH_EVERY_VIEW_FIRST = True
+    url = _url(course_page)
+    learner_client.get(url)
+    assert _rendered(learner_client.get(url))
