@@ -169,10 +169,10 @@ def serve(
     if key is None:  # a query string the pages do not vary on
         return render()
     person_keys = _person_keys(request) if _person_kept(request) else {}
-    found = cache.get_many([content_cache.VERSION_KEY, key, *person_keys])
+    found = cache.get_many([content_cache.VERSION_KEY, key, *person_keys.values()])
     if person_keys:  # read along, for the render below if the page is not kept
         request._academy_person_found = {
-            name: found.get(key) for name, key in person_keys.items()
+            name: found.get(entry) for name, entry in person_keys.items()
         }
     version = found.get(content_cache.VERSION_KEY)
     if version is None:  # nothing published read yet: the render sets it

@@ -52,6 +52,22 @@ def test_the_next_page_reads_the_person_from_the_cache(
     assert "Mark this module done" in page  # the record says enrolled
 
 
+def test_with_kept_pages_a_first_view_reads_the_person_along_with_its_page(
+    learner_client, learner, course_page, modules, settings
+):
+    """Kept pages on (as deployed): the entries come with the read of the page."""
+    settings.ACADEMY_LEARNER_PAGES_KEPT = True
+    Enrollment.objects.create(
+        user=learner, course=course_page, started_at=timezone.now()
+    )  # no message waiting: both pages below may be kept
+    learner_client.get(course_page.url)
+    seen, page = _view(learner_client, modules[1].url)  # not kept yet: rendered
+    print("\n".join(s[:90] for s in seen))
+    assert "Mark this module done" in page
+    assert not _reads(seen, "courses_enrollment")
+    assert not _reads(seen, "organisations_membership")
+
+
 def test_what_the_learner_does_shows_on_the_next_page(
     learner_client, course_page, modules
 ):
