@@ -62,7 +62,6 @@ def test_with_kept_pages_a_first_view_reads_the_person_along_with_its_page(
     )  # no message waiting: both pages below may be kept
     learner_client.get(course_page.url)
     seen, page = _view(learner_client, modules[1].url)  # not kept yet: rendered
-    print("\n".join(s[:90] for s in seen))
     assert "Mark this module done" in page
     assert not _reads(seen, "courses_enrollment")
     assert not _reads(seen, "organisations_membership")
