@@ -168,12 +168,9 @@ def serve(
     )
     if key is None:  # a query string the pages do not vary on
         return render()
-    person_keys = _person_keys(request) if _person_kept(request) else {}
-    found = cache.get_many([content_cache.VERSION_KEY, key, *person_keys.values()])
-    if person_keys:  # read along, for the render below if the page is not kept
-        request._academy_person_found = {
-            name: found.get(entry) for name, entry in person_keys.items()
-        }
+    # The person's entries (person_entry) are not read along: a kept page does not
+    # need them, and reading them would cost every kept view their unpickling.
+    found = cache.get_many([content_cache.VERSION_KEY, key])
     version = found.get(content_cache.VERSION_KEY)
     if version is None:  # nothing published read yet: the render sets it
         return render()
@@ -208,7 +205,7 @@ def _keepable_content(request: HttpRequest, response: HttpResponse) -> bytes | N
 # ---------------------------------------------------------------------------
 # What a render reads about the person, kept under their part of the stamp.
 
-_PERSON_NAMES: list[str] = []
+_PERSON_NAMES: dict[str, bool] = {}  # name: read with the others (`along`)
 PERSON_TIMEOUT = 120  # seconds: the stamp's minute and the one after it
 
 
@@ -218,11 +215,11 @@ class _PersonEntry:
     value: object
 
 
-def register_person_entry(name: str) -> None:
-    """Declare an entry `person_entry` keeps, so that the first read of a request
-    fetches every one of them at once."""
-    if name not in _PERSON_NAMES:
-        _PERSON_NAMES.append(name)
+def register_person_entry(name: str, *, along: bool = True) -> None:
+    """Declare an entry `person_entry` keeps. The first read of a request fetches
+    every entry registered `along` at once (those most pages need); one that only a
+    page or two needs (and that is large) is read on its own."""
+    _PERSON_NAMES[name] = along
 
 
 def _person_kept(request: HttpRequest) -> bool:
@@ -272,9 +269,15 @@ def person_entry(
         raise ValueError(f"register_person_entry({name!r}) first")
     found = getattr(request, "_academy_person_found", None)
     if found is None:
-        values = cache.get_many(list(keys.values()))
-        found = {n: values.get(key) for n, key in keys.items()}
-        request._academy_person_found = found
+        found = request._academy_person_found = {}
+    if name not in found:
+        wanted = [name] + (
+            [n for n, along in _PERSON_NAMES.items() if along and n not in found]
+            if _PERSON_NAMES[name]
+            else []
+        )
+        values = cache.get_many([keys[n] for n in dict.fromkeys(wanted)])
+        found.update({n: values.get(keys[n]) for n in wanted})
     stamp = _person_stamp(request)
     if content:
         stamp += ":" + content_cache.entries([])[0]

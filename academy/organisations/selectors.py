@@ -300,7 +300,7 @@ def duties(*, organisation: Organisation, memberships: list[Membership]) -> list
     )
 
 
-page_cache.register_person_entry("duty-rows")
+page_cache.register_person_entry("duty-rows", along=False)  # My learning only
 
 
 def duties_for_user(

@@ -52,10 +52,11 @@ def test_the_next_page_reads_the_person_from_the_cache(
     assert "Mark this module done" in page  # the record says enrolled
 
 
-def test_with_kept_pages_a_first_view_reads_the_person_along_with_its_page(
+def test_with_kept_pages_a_first_view_reads_the_person_from_the_cache(
     learner_client, learner, course_page, modules, settings
 ):
-    """Kept pages on (as deployed): the entries come with the read of the page."""
+    """Kept pages on (as deployed): a page not kept yet is rendered from the
+    person's entries as the previous page kept them."""
     settings.ACADEMY_LEARNER_PAGES_KEPT = True
     Enrollment.objects.create(
         user=learner, course=course_page, started_at=timezone.now()
