@@ -46,15 +46,6 @@ def translation_missing(obj, fields: tuple[str, ...], lang: str | None = None) -
     )
 
 
-def every_column(*fields: str) -> list[str]:
-    """A translated field's columns: its own and one per language (for `defer`)."""
-    return [
-        column
-        for field in fields
-        for column in (field, *(build_localized_fieldname(field, g) for g in LANGUAGES))
-    ]
-
-
 def texts_of(obj, field: str) -> dict[str, str]:
     """{language: text} of a translated field, every language, empty where missing."""
     return {

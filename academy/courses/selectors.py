@@ -8,10 +8,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Q, QuerySet
+from modeltranslation.utils import get_translation_fields
 from wagtail.models import Page
 
 from academy.core import content_cache
-from academy.core.i18n import every_column
 from academy.core.models import User
 
 from .models import (
@@ -69,7 +69,7 @@ def _catalogue_from_db() -> list[CatalogueEntry]:
     # from the page it serves; the entry is read on nearly every page.
     courses = list(
         courses_live()
-        .defer(*every_column("outcomes"))
+        .defer("outcomes", *get_translation_fields("outcomes"))
         .prefetch_related("audience_links", "prerequisites")
     )
     same = {c.pk: c for c in courses}  # one object per course: a smaller entry

@@ -14,12 +14,12 @@ from typing import Any
 from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from modeltranslation.utils import get_translation_fields
 
 from academy.assessments.models import AssessmentPage, Attempt
 from academy.certificates.models import Certificate
 from academy.certificates.selectors import is_expiring
 from academy.core import content_cache
-from academy.core.i18n import every_column
 from academy.core.models import User
 from academy.courses.models import CoursePage, Enrollment, ModulePage, ModuleProgress
 
@@ -326,14 +326,18 @@ def _structure_from_db(courses: list[CoursePage]):
         ModulePage.objects.live()
         .filter(paths)
         .defer_streamfields()
-        .defer(*every_column("objectives"))
+        .defer("objectives", *get_translation_fields("objectives"))
         .order_by("path")
     ):
         modules_by_course[course_by_path[module.path[: -ModulePage.steplen]]].append(
             module
         )
     assessments: dict[int, AssessmentPage | None] = dict.fromkeys(modules_by_course)
-    for a in AssessmentPage.objects.live().filter(paths).defer(*every_column("intro")):
+    for a in (
+        AssessmentPage.objects.live()
+        .filter(paths)
+        .defer("intro", *get_translation_fields("intro"))
+    ):
         assessments[course_by_path[a.path[: -AssessmentPage.steplen]]] = a
     return {pk: (modules_by_course[pk], assessments[pk]) for pk in modules_by_course}
 
