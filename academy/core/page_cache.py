@@ -147,7 +147,7 @@ def _stamp(request: HttpRequest, version: str, kind: str) -> str:
     user = request.user
     person = [getattr(user, f.attname) for f in user._meta.concrete_fields]
     session = dict(request.session.items())
-    parts = [kind, version, _minute(), _state(request), person, session]
+    parts = [kind, version, _person_stamp(request), person, session]
     return hashlib.sha256(
         json.dumps(parts, sort_keys=True, default=str).encode()
     ).hexdigest()
@@ -241,6 +241,8 @@ def _person_keys(request: HttpRequest) -> dict[str, str]:
 
 
 def _person_stamp(request: HttpRequest) -> str:
+    """The person's part of the stamp (their rows and the minute), once per request:
+    what their entries are kept under, and a part of every kept page's stamp."""
     found = getattr(request, "_academy_person_stamp", None)
     if found is None:
         parts = [_minute(), _state(request)]
