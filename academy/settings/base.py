@@ -118,6 +118,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Wagtail 8's search index uses SearchVectorField/GinIndex on PostgreSQL.
     INSTALLED_APPS.append("django.contrib.postgres")
+    # No JIT compilation: PostgreSQL compiles any query its planner costs above
+    # jit_above_cost, and the coordinator's figures at 10,000 people cost that much
+    # while running in a few hundred milliseconds; compiling them took 87 ms of the
+    # 510 (EXPLAIN ANALYZE, bench.coordinator's organisation). Sent at connection
+    # (libpq's `options`); an `options` in DATABASE_URL wins. A pooler in
+    # transaction mode may need `ignore_startup_parameters = options` (PgBouncer).
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
