@@ -273,18 +273,33 @@ def duties_sql(
     return DutySql(sql=sql, params=params)
 
 
-# How long counted figures are kept in the shared cache. A coordinator's own changes
-# (people, assignments, exemptions, extensions) and any new enrolment, module,
-# attempt or certificate count again at once (`_fingerprint`); a module completed or
-# an attempt passed shows in the figures within this time (and in the person's row
-# at once), or at once with "Count again".
-FIGURES_SECONDS = 300
+# Counted figures are kept in the shared cache (every app server sees the same).
+# The coordinator's own changes (people, assignments, exemptions, extensions) count
+# again at once, on the request that first needs them: they show the coordinator what
+# they just did. Learners' activity (a new enrolment, module, attempt or certificate
+# anywhere: the second half of `_fingerprint`), a new day in the organisation's time
+# zone (what is overdue moves) and age (a module completed in place) do not hold the
+# page up: the figures last counted are shown, marked as being counted again, and the
+# view asks for a count in the background (services.figures_recount_soon). So a
+# dashboard at 10,000 people costs what it does at 100 however busy the learners are;
+# only "Count again now", the first count and a coordinator's own change count while
+# the coordinator waits.
+FIGURES_SECONDS = 300  # counted again (in the background) when older than this
+# Older than this, the figures are counted before the page is shown whatever the
+# reason: a queue that is down or behind never leaves a coordinator reading figures
+# more than an hour old.
+FIGURES_KEPT_SECONDS = 3600
+# Set while a count of one dashboard's figures (organisation, cohort, course, status)
+# is waiting in the queue or running, so that views in the meantime ask for no more.
+# It lapses by itself if a worker dies mid-count.
+RECOUNTING_KEY = "academy:coordinate:recounting:{}:{}:{}:{}"
+RECOUNTING_SECONDS = 600
 
 
 def _fingerprint(organisation: Organisation) -> tuple:
-    """What changes when the organisation's people, assignments, exemptions or
-    extensions change, or when anyone's training gains a row: one query on
-    indexed columns."""
+    """(what changes when the organisation's people, assignments, exemptions or
+    extensions change; what changes when anyone's training gains a row): one query
+    on indexed columns."""
     t = {
         "membership": Membership._meta.db_table,
         "assignment": Assignment._meta.db_table,
@@ -296,54 +311,66 @@ def _fingerprint(organisation: Organisation) -> tuple:
         "certificate": Certificate._meta.db_table,
     }
     org = "organisation_id = %(org)s"
+    own = [
+        f"(SELECT COUNT(*) FROM {t['membership']} WHERE {org})",
+        f"(SELECT MAX(updated_at) FROM {t['membership']} WHERE {org})",
+        f"(SELECT COUNT(*) FROM {t['assignment']} WHERE {org})",
+        f"(SELECT MAX(updated_at) FROM {t['assignment']} WHERE {org})",
+        f"(SELECT COUNT(*) FROM {t['exemption']} WHERE {org})",
+        f"(SELECT MAX(id) FROM {t['exemption']} WHERE {org})",
+        f"(SELECT MAX(de.id) FROM {t['extension']} de JOIN {t['assignment']} a "
+        f"ON a.id = de.assignment_id WHERE a.{org})",
+    ]
+    activity = [
+        f"(SELECT MAX(id) FROM {t['enrollment']})",
+        f"(SELECT MAX(id) FROM {t['progress']})",
+        f"(SELECT MAX(id) FROM {t['attempt']})",
+        f"(SELECT MAX(id) FROM {t['certificate']})",
+    ]
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT "
-            + ", ".join(
-                [
-                    f"(SELECT COUNT(*) FROM {t['membership']} WHERE {org})",
-                    f"(SELECT MAX(updated_at) FROM {t['membership']} WHERE {org})",
-                    f"(SELECT COUNT(*) FROM {t['assignment']} WHERE {org})",
-                    f"(SELECT MAX(updated_at) FROM {t['assignment']} WHERE {org})",
-                    f"(SELECT COUNT(*) FROM {t['exemption']} WHERE {org})",
-                    f"(SELECT MAX(id) FROM {t['exemption']} WHERE {org})",
-                    f"(SELECT MAX(id) FROM {t['extension']})",
-                    f"(SELECT MAX(id) FROM {t['enrollment']})",
-                    f"(SELECT MAX(id) FROM {t['progress']})",
-                    f"(SELECT MAX(id) FROM {t['attempt']})",
-                    f"(SELECT MAX(id) FROM {t['certificate']})",
-                ]
-            ),
-            {"org": organisation.pk},
-        )
-        return tuple(str(v) for v in cursor.fetchone())
+        cursor.execute("SELECT " + ", ".join(own + activity), {"org": organisation.pk})
+        row = [str(v) for v in cursor.fetchone()]
+    return tuple(row[: len(own)]), tuple(row[len(own) :])
+
+
+@dataclass
+class Counted:
+    """Rows a query counted, when, and whether newer figures are wanted (activity
+    since, or older than FIGURES_SECONDS: the caller has them counted again)."""
+
+    rows: list
+    at: datetime
+    stale: bool
 
 
 def counted(
     *,
     organisation: Organisation,
     key: tuple,
+    today: date,
     sql: DutySql,
     query: str,
     params: dict | None = None,
     fresh: bool = False,
-) -> tuple[list, datetime]:
-    """The rows of `{sql} {query}` and when they were counted, kept in the shared
-    cache (every app server sees the same figures) for FIGURES_SECONDS; `key` says
-    what the query depends on besides the organisation's data; `fresh` counts
-    again."""
+) -> Counted:
+    """The rows of `{sql} {query}`, kept in the shared cache (see FIGURES_SECONDS);
+    `key` says what the query depends on besides the organisation's data and the day
+    `sql` was made for (`today`); `fresh` counts again now."""
+    own, activity = _fingerprint(organisation)
     digest = hashlib.sha256(
-        repr(
-            (organisation.pk, organisation.created_at, key, query)
-            + _fingerprint(organisation)
-        ).encode()
+        repr((organisation.pk, organisation.created_at, key, query) + own).encode()
     ).hexdigest()
     cache_key = f"academy:coordinate:figures:{digest}"
+    now = datetime.now(UTC)
     found = None if fresh else cache.get(cache_key)
     if found is not None:
-        return found
+        rows, at, seen = found
+        age = (now - at).total_seconds()
+        if age < FIGURES_KEPT_SECONDS:
+            stale = seen != (activity, today) or age >= FIGURES_SECONDS
+            return Counted(rows, at, stale=stale)
     with connection.cursor() as cursor:
         cursor.execute(f"{sql.sql} {query}", {**sql.params, **(params or {})})
-        value = ([tuple(row) for row in cursor.fetchall()], datetime.now(UTC))
-    cache.set(cache_key, value, FIGURES_SECONDS)
-    return value
+        rows = [tuple(row) for row in cursor.fetchall()]
+    cache.set(cache_key, (rows, now, (activity, today)), FIGURES_KEPT_SECONDS)
+    return Counted(rows, now, stale=False)

@@ -489,17 +489,18 @@ def _course_figures(*, organisation: Organisation, cohort_id=None):
 
 def _people_shown(
     *, organisation, cohort_id, status: str, shown: list[int], sql, fresh: bool
-) -> list[int] | None:
-    """Membership ids the status filter keeps, in the list's order (None: no
-    status filter, everyone)."""
+) -> tuple[list[int] | None, bool]:
+    """(membership ids the status filter keeps, in the list's order (None: no
+    status filter, everyone); whether they are wanted counted again)."""
     if status not in (*STATUS_FILTERS, "done"):
-        return None
+        return None, False
     condition = STATUS_FILTERS.get(status, STATUS_FILTERS["open"])
     courses = ", ".join(str(int(pk)) for pk in shown) or "0"
     people = members(organisation=organisation, cohort_id=cohort_id)
-    found, _at = counted(
+    found = counted(
         organisation=organisation,
-        key=(cohort_id, status, today_in(organisation.time_zone)),
+        key=(cohort_id, status),
+        today=today_in(organisation.time_zone),
         sql=sql,
         # The members' ids in the list's order, with whether the filter keeps them.
         query=(
@@ -512,18 +513,20 @@ def _people_shown(
         params={"org": organisation.pk},
         fresh=fresh,
     )
-    matched = {pk for pk, _user_id in found}
+    matched = {pk for pk, _user_id in found.rows}
     if status == "done":  # nobody with a duty still open on the courses shown
-        return [pk for pk in people.values_list("pk", flat=True) if pk not in matched]
-    return [pk for pk, _user_id in found]
+        kept = [pk for pk in people.values_list("pk", flat=True) if pk not in matched]
+        return kept, found.stale
+    return [pk for pk, _user_id in found.rows], found.stale
 
 
 def _stats(*, organisation, cohort_id, assignments, sql, fresh: bool):
-    """(figures per course by title, the counted rows, when they were counted)."""
+    """(figures per course by title, the figures' `Counted`)."""
     by_pk = {a.course_id: a.course for a in assignments}
-    rows, counted_at = counted(
+    found = counted(
         organisation=organisation,
-        key=(cohort_id, today_in(organisation.time_zone)),
+        key=(cohort_id,),
+        today=today_in(organisation.time_zone),
         sql=sql,
         query=(
             "SELECT d.course_id, COUNT(*), SUM(d.completed), SUM(d.done), "
@@ -534,11 +537,11 @@ def _stats(*, organisation, cohort_id, assignments, sql, fresh: bool):
     stats = sorted(
         (
             CourseStats(by_pk[pk], assigned, completed, passed, overdue)
-            for pk, assigned, completed, passed, overdue, _expiring in rows
+            for pk, assigned, completed, passed, overdue, _expiring in found.rows
         ),
         key=lambda s: s.course.title,
     )
-    return stats, rows, counted_at
+    return stats, found
 
 
 def _matrix(
@@ -547,7 +550,7 @@ def _matrix(
     """What the dashboard and the exports share: the figures per course, the
     courses shown, the people (a queryset) and those a status filter keeps."""
     assignments, sql = _course_figures(organisation=organisation, cohort_id=cohort_id)
-    stats, rows, counted_at = _stats(
+    stats, found = _stats(
         organisation=organisation,
         cohort_id=cohort_id,
         assignments=assignments,
@@ -557,24 +560,40 @@ def _matrix(
     courses = [s.course for s in stats]
     shown_courses = [c for c in courses if not course_id or c.pk == course_id]
     people = members(organisation=organisation, cohort_id=cohort_id)
+    kept, kept_stale = _people_shown(
+        organisation=organisation,
+        cohort_id=cohort_id,
+        status=status,
+        shown=[c.pk for c in shown_courses],
+        sql=sql,
+        fresh=fresh,
+    )
     return {
         "assignments": assignments,
         "stats": stats,
         "courses": courses,
         "shown_courses": shown_courses,
         "people": people,
-        "kept": _people_shown(
-            organisation=organisation,
-            cohort_id=cohort_id,
-            status=status,
-            shown=[c.pk for c in shown_courses],
-            sql=sql,
-            fresh=fresh,
-        ),
-        "overdue_count": sum(int(row[4] or 0) for row in rows),
-        "expiring_count": sum(int(row[5] or 0) for row in rows),
-        "counted_at": counted_at,
+        "kept": kept,
+        "overdue_count": sum(int(row[4] or 0) for row in found.rows),
+        "expiring_count": sum(int(row[5] or 0) for row in found.rows),
+        "counted_at": found.at,
+        "stale": found.stale or kept_stale,
     }
+
+
+def figures_count(
+    *, organisation: Organisation, cohort_id=None, course_id=None, status: str = ""
+) -> None:
+    """Count the dashboard's figures for these filters again and keep them (what
+    the background recount runs)."""
+    _matrix(
+        organisation=organisation,
+        cohort_id=cohort_id,
+        course_id=course_id,
+        status=status,
+        fresh=True,
+    )
 
 
 def overview(
@@ -620,6 +639,9 @@ def overview(
         "overdue_count": matrix["overdue_count"],
         "people_count": paginator.count if kept is None else people.count(),
         "counted_at": matrix["counted_at"],
+        # The figures shown were counted before the latest activity, or a while
+        # ago: the view has them counted again (services.figures_recount_soon).
+        "recounting": matrix["stale"],
     }
 
 
@@ -737,7 +759,7 @@ def matrix_rows(
     drawn from the facts the database counts (figures.py)."""
     assignments, sql = _course_figures(organisation=organisation, cohort_id=cohort_id)
     by_pk = {a.pk: a for a in assignments}
-    stats, _counted, _at = _stats(
+    stats, _counted = _stats(
         organisation=organisation,
         cohort_id=cohort_id,
         assignments=assignments,

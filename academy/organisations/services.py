@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,6 +22,7 @@ from academy.core.exceptions import ApplicationError
 from academy.core.models import User
 from academy.courses.models import CoursePage
 
+from .figures import RECOUNTING_KEY, RECOUNTING_SECONDS
 from .invitations import (  # noqa: F401 - the services views call
     INVITATION_DAYS,
     NotInYourOrganisation,
@@ -47,7 +49,32 @@ from .models import (
 )
 from .people import ImportResult, people_import
 from .people_csv import TASK_ROWS, PersonRow
-from .tasks import certificates_zip_task, people_import_task
+from .tasks import certificates_zip_task, figures_recount_task, people_import_task
+
+# ---------------------------------------------------------------------------
+# The dashboard's figures.
+
+
+def figures_recount_soon(
+    *,
+    organisation: Organisation,
+    cohort_id: int | None = None,
+    course_id: int | None = None,
+    status: str = "",
+) -> bool:
+    """Have the queue count a dashboard's figures again (they were shown counted
+    before the latest activity; figures.py), unless a count of them is already
+    waiting or running. True if this asked."""
+    key = RECOUNTING_KEY.format(organisation.pk, cohort_id, course_id, status)
+    if not cache.add(key, True, RECOUNTING_SECONDS):
+        return False
+    try:
+        figures_recount_task.enqueue(organisation.pk, cohort_id, course_id, status)
+    except Exception:
+        cache.delete(key)  # the next view asks again
+        raise
+    return True
+
 
 # ---------------------------------------------------------------------------
 # Adding people.

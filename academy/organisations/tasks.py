@@ -1,8 +1,12 @@
+from django.core.cache import cache
 from django_tasks import task
 
 from .exports import export_job_run
+from .figures import RECOUNTING_KEY
+from .models import Organisation
 from .people import import_job_run
 from .reminders import reminder_deliver
+from .selectors import figures_count
 
 
 @task(backend="academy")
@@ -21,3 +25,22 @@ def reminder_send(user_id: int, key: str, template: str) -> bool:
 def certificates_zip_task(job_id: int) -> dict:
     """Write a large ZIP of certificates into private storage (ids only here)."""
     return export_job_run(job_id=job_id)
+
+
+@task(backend="academy")
+def figures_recount_task(
+    organisation_id: int, cohort_id: int | None, course_id: int | None, status: str
+) -> None:
+    """Count a coordinator's dashboard figures again (services.figures_recount_soon);
+    once done, the next view that finds them outdated may ask again."""
+    try:
+        figures_count(
+            organisation=Organisation.objects.get(pk=organisation_id),
+            cohort_id=cohort_id,
+            course_id=course_id,
+            status=status,
+        )
+    finally:
+        cache.delete(
+            RECOUNTING_KEY.format(organisation_id, cohort_id, course_id, status)
+        )

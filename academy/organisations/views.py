@@ -109,6 +109,13 @@ def dashboard(request):
         page=filters.value("page") or 1,
         fresh=request.GET.get("fresh") == "1",
     )
+    if data["recounting"]:
+        services.figures_recount_soon(
+            organisation=org,
+            cohort_id=cohort.pk if cohort else None,
+            course_id=course.pk if course else None,
+            status=status,
+        )
     return render(
         request,
         "coordinate/dashboard.html",
