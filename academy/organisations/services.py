@@ -8,6 +8,7 @@ then the coordinator sees the name and email they typed, nothing else."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from datetime import date
 
@@ -51,6 +52,8 @@ from .people import ImportResult, people_import
 from .people_csv import TASK_ROWS, PersonRow
 from .tasks import certificates_zip_task, figures_recount_task, people_import_task
 
+logger = logging.getLogger(__name__)
+
 # ---------------------------------------------------------------------------
 # The dashboard's figures.
 
@@ -71,8 +74,12 @@ def figures_recount_soon(
     try:
         figures_recount_task.enqueue(organisation.pk, cohort_id, course_id, status)
     except Exception:
-        cache.delete(key)  # the next view asks again
-        raise
+        # A queue that is down must not take the dashboard with it: the figures
+        # it has are shown, the next view asks again, and figures over an hour old
+        # are counted by the page itself (figures.FIGURES_KEPT_SECONDS).
+        cache.delete(key)
+        logger.exception("Could not ask the queue to count %s's figures", organisation)
+        return False
     return True
 
 

@@ -11,6 +11,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from django_tasks.backends.dummy import DummyBackend
 
 from academy.assessments.models import Attempt
 from academy.certificates.models import Certificate
@@ -313,6 +314,28 @@ def test_with_a_worker_the_next_view_shows_the_activity(
     _certificate(everyone["Not started"], assigned.course)
     assert _dashboard(client) == (overdue, True)  # the queue counts meanwhile
     assert _dashboard(client) == (overdue - 1, False)
+
+
+class DownQueue(DummyBackend):
+    """A queue whose broker cannot be reached."""
+
+    def enqueue(self, task, args, kwargs):
+        raise ConnectionError("broker unreachable")
+
+
+def test_a_queue_that_is_down_leaves_the_dashboard_up(
+    client, coordinator, everyone, assigned, settings, caplog
+):
+    client.force_login(coordinator)
+    overdue, _recounting = _dashboard(client)
+    settings.TASKS = {
+        **DUMMY_QUEUE,
+        "academy": {"BACKEND": f"{__name__}.DownQueue"},
+    }
+    _certificate(everyone["Not started"], assigned.course)
+    assert _dashboard(client) == (overdue, True)
+    assert "Could not ask the queue" in caplog.text
+    assert _dashboard(client) == (overdue, True)  # asked again, still up
 
 
 def test_figures_older_than_an_hour_are_counted_before_the_page(
