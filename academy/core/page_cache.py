@@ -37,8 +37,9 @@ record of enrolments and progress, their memberships) is usually what the previo
 page read: `person_entry` keeps such values under the person's part of the stamp (the
 rows state and the minute), so a render reads them with the one cache read of the
 request instead of building them again; any change to the person's rows rebuilds them.
-Only GET requests read them, and never after the request wrote to the person's rows
-(`person_rows_written`): a decision a form acts on is made from the database.
+Only GET requests read them: a decision a form acts on is made from the database. A
+GET that writes to the person's rows (the lesson's "last read" note) writes after its
+reads, and the write moves the stamp, so what it kept is never read again.
 """
 
 from __future__ import annotations
@@ -231,7 +232,6 @@ def _person_kept(request: HttpRequest) -> bool:
         and user is not None
         and user.is_authenticated
         and not getattr(request, "is_preview", False)
-        and not getattr(request, "_academy_person_written", False)
     )
 
 
@@ -287,13 +287,5 @@ def person_entry(
     if isinstance(kept, _PersonEntry) and kept.stamp == stamp:
         return kept.value
     value = build()
-    if not getattr(request, "_academy_person_written", False):
-        cache.set(keys[name], _PersonEntry(stamp, value), PERSON_TIMEOUT)
+    cache.set(keys[name], _PersonEntry(stamp, value), PERSON_TIMEOUT)
     return value
-
-
-def person_rows_written(request: HttpRequest) -> None:
-    """This request changed the person's rows: what it reads from now on is built
-    from the database, and nothing built after the write is kept under the old
-    stamp."""
-    request._academy_person_written = True

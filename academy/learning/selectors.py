@@ -60,13 +60,6 @@ def learner_record(request) -> LearnerRecord:
     return request._academy_record
 
 
-def forget_learner_record(request) -> None:
-    """After a write in the same request: the next read sees it."""
-    page_cache.person_rows_written(request)
-    if hasattr(request, "_academy_record"):
-        del request._academy_record
-
-
 def parent_course(page) -> CoursePage:
     """The course a module or an assessment belongs to, from the cached catalogue
     (no query); a course that is not live (an editor's preview) from the tree."""
