@@ -69,9 +69,11 @@ def duties_sql(
     modules: dict[int, list[int]],
     today: date,
     cohort_id: int | None = None,
+    user_ids: list[int] | None = None,
 ) -> DutySql:
     """`assignments`: the organisation's open assignments; `modules`: {course id:
-    ids of its live modules}; `today`: in the organisation's time zone."""
+    ids of its live modules}; `today`: in the organisation's time zone; `user_ids`:
+    only these members (a page of the dashboard), else everyone."""
     ops = connection.ops
     now = datetime.now(UTC)
     tz = zoneinfo.ZoneInfo(organisation.time_zone or "UTC")
@@ -109,6 +111,8 @@ def duties_sql(
     )
     if cohort_id:
         members += f" AND mm.cohort_id = {p(cohort_id)}"
+    if user_ids is not None:
+        members += f" AND mm.user_id IN {in_list(user_ids or [0])}"
     courses_in = in_list(course_ids)
     enrollments = (
         f"SELECT e.id, e.user_id, e.course_id FROM {t['enrollment']} e "

@@ -624,6 +624,7 @@ def overview(
         chosen = {m.pk: m for m in people.filter(pk__in=memberships)}
         memberships = [chosen[pk] for pk in memberships]
     rows = _rows(
+        organisation=organisation,
         memberships=memberships,
         courses=matrix["shown_courses"],
         assignments=matrix["assignments"],
@@ -795,20 +796,9 @@ def matrix_rows(
     today = today_in(organisation.time_zone)
 
     def row_of(membership: Membership, facts: list[dict]) -> dict:
-        cells: dict[int, Duty] = {}
-        for fact in facts:
-            a = by_pk[fact["assignment_id"]]
-            fact["complete"] = 0 < totals.get(a.course_id, 0) <= fact["modules_done"]
-            d = _duty_from_facts(fact, assignment=a, membership=membership, today=today)
-            current = cells.get(a.course_id)
-            if current is None or (d.due_on or date.max) < (current.due_on or date.max):
-                cells[a.course_id] = d
-        row = [cells.get(c.pk) for c in courses]
-        return {
-            "membership": membership,
-            "cells": row,
-            "overdue": max((d.days_overdue for d in row if d), default=0),
-        }
+        return _row_from_facts(
+            membership, facts, courses=courses, by_pk=by_pk, totals=totals, today=today
+        )
 
     def rows() -> Iterator[dict]:
         membership: Membership | None = None
@@ -836,31 +826,77 @@ def matrix_rows(
     return courses, rows()
 
 
+def _row_from_facts(
+    membership: Membership,
+    facts: list[dict],
+    *,
+    courses: list[CoursePage],
+    by_pk: dict[int, Assignment],
+    totals: dict[int, int],
+    today: date,
+) -> dict:
+    """A person's row from their facts (figures.py): a cell per course shown, the
+    duty due first; `totals`: {course id: live modules}."""
+    cells: dict[int, Duty] = {}
+    for fact in facts:
+        a = by_pk[fact["assignment_id"]]
+        fact["complete"] = 0 < totals.get(a.course_id, 0) <= fact["modules_done"]
+        d = _duty_from_facts(fact, assignment=a, membership=membership, today=today)
+        current = cells.get(a.course_id)
+        if current is None or (d.due_on or date.max) < (current.due_on or date.max):
+            cells[a.course_id] = d
+    row = [cells.get(c.pk) for c in courses]
+    return {
+        "membership": membership,
+        "cells": row,
+        "overdue": max((d.days_overdue for d in row if d), default=0),
+    }
+
+
 def _rows(
     *,
+    organisation: Organisation,
     memberships: list[Membership],
     courses: list[CoursePage],
     assignments: list[Assignment],
 ) -> list[dict]:
-    """One row per person: a cell per course shown (the duty due first), in a
-    fixed number of queries."""
-    cells: dict[int, dict[int, Duty]] = defaultdict(dict)
-    if memberships:
-        for d in _duties(assignments=assignments, memberships=memberships):
-            current = cells[d.membership.user_id].get(d.assignment.course_id)
-            if current is None or (d.due_on or date.max) < (current.due_on or date.max):
-                cells[d.membership.user_id][d.assignment.course_id] = d
-    rows = []
-    for m in memberships:
-        row = [cells[m.user_id].get(c.pk) for c in courses]
-        rows.append(
-            {
-                "membership": m,
-                "cells": row,
-                "overdue": max((d.days_overdue for d in row if d), default=0),
-            }
+    """One row per person of a page, drawn from the facts the database counts for
+    these people only (figures.py; the exports' rows the same way): one query, no
+    model built per enrolment, progress row or certificate."""
+    if not memberships:
+        return []
+    modules, _assessments = course_structure([a.course for a in assignments])
+    sql = duties_sql(
+        organisation=organisation,
+        assignments=assignments,
+        modules={pk: [m.pk for m in ms] for pk, ms in modules.items()},
+        today=today_in(organisation.time_zone),
+        user_ids=[m.user_id for m in memberships],
+    )
+    columns = ", ".join(f"f.{name}" for name in FACT_COLUMNS)
+    facts: dict[int, list[dict]] = defaultdict(list)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"{sql.sql} SELECT f.user_id, {columns} FROM facts f "
+            "ORDER BY f.user_id, f.assignment_id",
+            sql.params,
         )
-    return rows
+        for user_id, *values in cursor.fetchall():
+            facts[user_id].append(dict(zip(FACT_COLUMNS, values, strict=True)))
+    by_pk = {a.pk: a for a in assignments}
+    totals = {pk: len(ms) for pk, ms in modules.items()}
+    today = today_in(organisation.time_zone)
+    return [
+        _row_from_facts(
+            m,
+            facts[m.user_id],
+            courses=courses,
+            by_pk=by_pk,
+            totals=totals,
+            today=today,
+        )
+        for m in memberships
+    ]
 
 
 def invitation_by_token(*, token: str) -> Invitation | None:

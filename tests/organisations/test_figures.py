@@ -473,13 +473,47 @@ def test_exports_carry_every_row_read_in_batches(
     assert sum(1 for row in rows if "Overdue" in row and "Not started" in row) == 30
 
 
+def _rows_by_rule(org, data) -> list[dict]:
+    """The dashboard's rows as each person's rule (`selectors.duties`, what a
+    person's page shows) builds them: per course, the duty due first."""
+    people = [r["membership"] for r in data["rows"]]
+    cells: dict = {}
+    for d in selectors.duties(organisation=org, memberships=people):
+        key = (d.membership.user_id, d.assignment.course_id)
+        current = cells.get(key)
+        if current is None or (d.due_on or datetime.date.max) < (
+            current.due_on or datetime.date.max
+        ):
+            cells[key] = d
+    return [
+        {
+            "membership": m,
+            "cells": [cells.get((m.user_id, c.pk)) for c in data["courses"]],
+        }
+        for m in people
+    ]
+
+
 @pytest.mark.parametrize("status", ["", "overdue", "done", "expiring"])
-def test_the_exports_cells_are_the_dashboards(org, everyone, status):
+def test_the_dashboards_and_exports_cells_are_each_persons_rule(org, everyone, status):
     from academy.organisations.exports import training_record
 
     data = selectors.overview(organisation=org, status=status, per_page=100)
-    exact = training_record(data["courses"], data["rows"])  # each person's rule
+    by_rule = _rows_by_rule(org, data)
+    exact = training_record(data["courses"], by_rule)
+    shown = training_record(data["courses"], data["rows"])
     streamed = training_record(*selectors.matrix_rows(organisation=org, status=status))
-    assert exact[0] == streamed[0]
-    expected, found = list(exact[1]), list(streamed[1])
-    assert found == expected and found
+    assert exact[0] == shown[0] == streamed[0]
+    expected = list(exact[1])
+    assert list(shown[1]) == expected and expected
+    assert list(streamed[1]) == expected
+
+    # What only the page shows: how many days overdue, and expiring.
+    def marks(rows):
+        return [
+            (d.days_overdue, d.expiring) if d else None
+            for r in rows
+            for d in r["cells"]
+        ]
+
+    assert marks(data["rows"]) == marks(by_rule)
