@@ -339,8 +339,9 @@ def _fingerprint(organisation: Organisation) -> tuple:
 
 @dataclass
 class Counted:
-    """Rows a query counted, when, and whether newer figures are wanted (activity
-    since, or older than FIGURES_SECONDS: the caller has them counted again)."""
+    """Rows a query counted, when, and whether newer figures are wanted (learners'
+    activity since, another day, or older than FIGURES_SECONDS: the caller has them
+    counted again)."""
 
     rows: list
     at: datetime
