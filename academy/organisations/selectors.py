@@ -866,11 +866,12 @@ def _rows(
     if not memberships:
         return []
     modules, _assessments = course_structure([a.course for a in assignments])
+    today = today_in(organisation.time_zone)
     sql = duties_sql(
         organisation=organisation,
         assignments=assignments,
         modules={pk: [m.pk for m in ms] for pk, ms in modules.items()},
-        today=today_in(organisation.time_zone),
+        today=today,
         user_ids=[m.user_id for m in memberships],
     )
     columns = ", ".join(f"f.{name}" for name in FACT_COLUMNS)
@@ -885,7 +886,6 @@ def _rows(
             facts[user_id].append(dict(zip(FACT_COLUMNS, values, strict=True)))
     by_pk = {a.pk: a for a in assignments}
     totals = {pk: len(ms) for pk, ms in modules.items()}
-    today = today_in(organisation.time_zone)
     return [
         _row_from_facts(
             m,
