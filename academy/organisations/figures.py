@@ -293,11 +293,19 @@ FIGURES_SECONDS = 300  # counted again (in the background) when older than this
 # reason: a queue that is down or behind never leaves a coordinator reading figures
 # more than an hour old.
 FIGURES_KEPT_SECONDS = 3600
-# Set while a count of one dashboard's figures (organisation, cohort, course, status)
-# is waiting in the queue or running, so that views in the meantime ask for no more.
-# It lapses by itself if a worker dies mid-count.
-RECOUNTING_KEY = "academy:coordinate:recounting:{}:{}:{}:{}"
+# How long `recounting_key` stays set if no worker clears it (one died mid-count).
 RECOUNTING_SECONDS = 600
+
+
+def recounting_key(
+    organisation_id: int, cohort_id: int | None, course_id: int | None, status: str
+) -> str:
+    """Set while a count of one dashboard's figures (these filters) is waiting in
+    the queue or running, so that views in the meantime ask for no more."""
+    return (
+        f"academy:coordinate:recounting:{organisation_id}:{cohort_id}:{course_id}:"
+        f"{status}"
+    )
 
 
 def _fingerprint(organisation: Organisation) -> tuple:

@@ -23,7 +23,7 @@ from academy.core.exceptions import ApplicationError
 from academy.core.models import User
 from academy.courses.models import CoursePage
 
-from .figures import RECOUNTING_KEY, RECOUNTING_SECONDS
+from .figures import RECOUNTING_SECONDS, recounting_key
 from .invitations import (  # noqa: F401 - the services views call
     INVITATION_DAYS,
     NotInYourOrganisation,
@@ -68,7 +68,7 @@ def figures_recount_soon(
     """Have the queue count a dashboard's figures again (they were shown counted
     before the latest activity; figures.py), unless a count of them is already
     waiting or running. True if this asked."""
-    key = RECOUNTING_KEY.format(organisation.pk, cohort_id, course_id, status)
+    key = recounting_key(organisation.pk, cohort_id, course_id, status)
     if not cache.add(key, True, RECOUNTING_SECONDS):
         return False
     try:

@@ -2,7 +2,7 @@ from django.core.cache import cache
 from django_tasks import task
 
 from .exports import export_job_run
-from .figures import RECOUNTING_KEY
+from .figures import recounting_key
 from .models import Organisation
 from .people import import_job_run
 from .reminders import reminder_deliver
@@ -41,6 +41,4 @@ def figures_recount_task(
             status=status,
         )
     finally:
-        cache.delete(
-            RECOUNTING_KEY.format(organisation_id, cohort_id, course_id, status)
-        )
+        cache.delete(recounting_key(organisation_id, cohort_id, course_id, status))
