@@ -132,8 +132,9 @@ def _kept(request, certificate):
     if key is None:
         return _verification(request, certificate, status)
     kept = anonymous.addressed_get(key)  # the key fixes the page: no shared read
-    if kept is None:
-        kept = cache.get(key)
+    if kept is not None:
+        return kept.response()
+    kept = cache.get(key)
     if isinstance(kept, anonymous.KeptPage):
         anonymous.addressed_put(key, kept)
         return kept.response()
