@@ -54,6 +54,14 @@ def csp_violations(page) -> list[str]:
     return found
 
 
+def _after_load(page, read):
+    def loaded(*args, **kwargs):
+        page.wait_for_load_state()
+        return read(*args, **kwargs)
+
+    return loaded
+
+
 @pytest.fixture
 def page(browser):
     """A fresh browser tab. Every browser test also checks that nothing on the pages
@@ -61,16 +69,12 @@ def page(browser):
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
     violations = csp_violations(page)
-    read_content = page.content
-
-    def content() -> str:
-        # A click that navigates returns once the next document is committed, before
-        # it has loaded, and content() read in between returns "" (a CI run failed on
-        # it): every read of the page's HTML waits for the document to load first.
-        page.wait_for_load_state()
-        return read_content()
-
-    page.content = content
+    # A click that navigates returns once the next document is committed, before it
+    # has loaded: content() read in between returns "" and screenshot() fails with
+    # "Unable to capture screenshot" (two CI runs failed on them). Every read of the
+    # page's HTML and every picture of it waits for the document to load first.
+    for name in ("content", "screenshot"):
+        setattr(page, name, _after_load(page, getattr(page, name)))
     yield page
     context.close()
     assert not violations, "Refused by the Content-Security-Policy:\n" + "\n".join(
